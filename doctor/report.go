@@ -1,0 +1,334 @@
+// Package doctor diagnoses CORS, caching and signing failures of media served
+// from S3 through CloudFront, either live (CheckURL sends what a browser
+// sends, walks HLS playlists and reads the answers) or statically
+// (CheckTemplate audits a CloudFormation template, a cdk.out directory or the
+// JSON of aws cloudfront get-distribution-config). Both return a Report of
+// Findings, each saying what failed, where, the likely cause and the fix.
+//
+// The package does no printing: Report.WriteText and Report.WriteJSON render
+// to a writer the caller passes in.
+package doctor
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Severity of a finding. A report with any SeverityFail finding fails.
+type Severity string
+
+// Severities, from worst to best.
+const (
+	SeverityFail Severity = "fail"
+	SeverityWarn Severity = "warn"
+	SeverityInfo Severity = "info"
+	SeverityPass Severity = "pass"
+)
+
+func (s Severity) rank() int {
+	switch s {
+	case SeverityFail:
+		return 0
+	case SeverityWarn:
+		return 1
+	case SeverityInfo:
+		return 2
+	}
+	return 3
+}
+
+// Finding is one result of a check.
+type Finding struct {
+	Severity Severity `json:"severity"`
+	// ID is a stable short code, e.g. "cors.missing-acao".
+	ID string `json:"id"`
+	// URL is the (first) URL the finding is about (live mode).
+	URL string `json:"url,omitempty"`
+	// URLs lists every URL with the same finding, when there are several
+	// (capped at maxURLsPerFinding; Count has the total).
+	URLs  []string `json:"urls,omitempty"`
+	Count int      `json:"count,omitempty"`
+	// Resource names the template resource (stack/logical ID, or the
+	// distribution), in template mode.
+	Resource string `json:"resource,omitempty"`
+	// Pattern is the cache behavior path pattern concerned. In live mode it
+	// is the behavior the URL matched when a template was given, otherwise
+	// the URL's extension as a pattern (e.g. "*.ts").
+	Pattern string `json:"pattern,omitempty"`
+	What    string `json:"what"`
+	Cause   string `json:"cause,omitempty"`
+	Fix     string `json:"fix,omitempty"`
+}
+
+// Exchange is one request the live doctor sent and what came back.
+type Exchange struct {
+	// Name is get-origin, get-no-origin, preflight or get-origin-repeat.
+	Name        string `json:"name"`
+	Method      string `json:"method"`
+	Status      int    `json:"status,omitempty"`
+	XCache      string `json:"x_cache,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	ACAO        string `json:"access_control_allow_origin,omitempty"`
+	Vary        string `json:"vary,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+// Probe is what the live doctor saw for one URL.
+type Probe struct {
+	URL string `json:"url"`
+	// Kind is how the URL was found: "start", or an hls.Kind (variant,
+	// segment, init, key...).
+	Kind      string     `json:"kind"`
+	Pattern   string     `json:"pattern,omitempty"`
+	Parent    string     `json:"parent,omitempty"`
+	Exchanges []Exchange `json:"exchanges"`
+}
+
+// BehaviorSummary describes one cache behavior, in template mode.
+type BehaviorSummary struct {
+	Distribution          string   `json:"distribution"`
+	Pattern               string   `json:"pattern"`
+	TargetOrigin          string   `json:"target_origin,omitempty"`
+	CachePolicy           string   `json:"cache_policy"`
+	OriginRequestPolicy   string   `json:"origin_request_policy"`
+	ResponseHeadersPolicy string   `json:"response_headers_policy"`
+	AllowedMethods        []string `json:"allowed_methods"`
+	Signed                bool     `json:"signed"`
+	ViewerProtocolPolicy  string   `json:"viewer_protocol_policy,omitempty"`
+}
+
+// Summary counts findings by severity.
+type Summary struct {
+	Fail int `json:"fail"`
+	Warn int `json:"warn"`
+	Info int `json:"info"`
+	Pass int `json:"pass"`
+}
+
+// Report is the result of CheckURL or CheckTemplate.
+type Report struct {
+	// Mode is "live" or "template".
+	Mode string `json:"mode"`
+	// Target is the URL (live) or the file or directory (template) checked.
+	Target string `json:"target"`
+	// Origin is the Origin header value sent (live).
+	Origin    string            `json:"origin,omitempty"`
+	Findings  []Finding         `json:"findings"`
+	Probes    []Probe           `json:"probes,omitempty"`
+	Behaviors []BehaviorSummary `json:"behaviors,omitempty"`
+}
+
+// Count returns the number of findings of severity s.
+func (r *Report) Count(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Failures returns the number of failed checks.
+func (r *Report) Failures() int { return r.Count(SeverityFail) }
+
+// Failed reports whether any check failed.
+func (r *Report) Failed() bool { return r.Failures() > 0 }
+
+// Summary counts the findings by severity.
+func (r *Report) Summary() Summary {
+	return Summary{Fail: r.Count(SeverityFail), Warn: r.Count(SeverityWarn), Info: r.Count(SeverityInfo), Pass: r.Count(SeverityPass)}
+}
+
+// Find returns the findings with the given ID.
+func (r *Report) Find(id string) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.ID == id {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// jsonReport is the JSON document: the report plus its summary and a result.
+type jsonReport struct {
+	Tool    string  `json:"tool"`
+	Result  string  `json:"result"`
+	Summary Summary `json:"summary"`
+	*Report
+}
+
+// JSON renders the report as one JSON document.
+func (r *Report) JSON() ([]byte, error) {
+	res := "pass"
+	if r.Failed() {
+		res = "fail"
+	}
+	rep := *r
+	if rep.Findings == nil {
+		rep.Findings = []Finding{}
+	}
+	b, err := json.MarshalIndent(jsonReport{Tool: "mediacdn doctor", Result: res, Summary: r.Summary(), Report: &rep}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// WriteJSON writes the JSON document to w.
+func (r *Report) WriteJSON(w io.Writer) error {
+	b, err := r.JSON()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// WriteText writes the human-readable report to w.
+func (r *Report) WriteText(w io.Writer) error {
+	var b strings.Builder
+	switch r.Mode {
+	case "live":
+		fmt.Fprintf(&b, "mediacdn doctor: live check of %s\n", r.Target)
+		fmt.Fprintf(&b, "Origin sent: %s\n", r.Origin)
+	default:
+		fmt.Fprintf(&b, "mediacdn doctor: template check of %s\n", r.Target)
+	}
+	for _, f := range r.Findings {
+		b.WriteString("\n")
+		head := fmt.Sprintf("%-4s  %s", strings.ToUpper(string(f.Severity)), f.ID)
+		if f.Pattern != "" {
+			head += "  [" + f.Pattern + "]"
+		}
+		b.WriteString(head + "\n")
+		if f.Resource != "" {
+			fmt.Fprintf(&b, "      Resource: %s\n", f.Resource)
+		}
+		if f.URL != "" {
+			u := f.URL
+			if f.Count > 1 {
+				u += fmt.Sprintf(" (and %d more)", f.Count-1)
+			}
+			fmt.Fprintf(&b, "      URL:      %s\n", u)
+		}
+		fmt.Fprintf(&b, "      What:     %s\n", f.What)
+		if f.Cause != "" {
+			fmt.Fprintf(&b, "      Cause:    %s\n", f.Cause)
+		}
+		if f.Fix != "" {
+			fmt.Fprintf(&b, "      Fix:      %s\n", f.Fix)
+		}
+	}
+	if len(r.Probes) > 0 {
+		fmt.Fprintf(&b, "\nURLs checked (%d): status with Origin / without / preflight, x-cache, Access-Control-Allow-Origin, Content-Type\n", len(r.Probes))
+		for _, p := range r.Probes {
+			b.WriteString("  " + probeLine(p) + "\n")
+		}
+	}
+	if len(r.Behaviors) > 0 {
+		b.WriteString("\nBehaviors (in match order):\n")
+		for _, s := range r.Behaviors {
+			signed := "unsigned"
+			if s.Signed {
+				signed = "signed"
+			}
+			fmt.Fprintf(&b, "  %s %s: cache %s; origin request %s; response headers %s; %s; %s\n",
+				s.Distribution, s.Pattern, s.CachePolicy, s.OriginRequestPolicy, s.ResponseHeadersPolicy,
+				strings.Join(s.AllowedMethods, ","), signed)
+		}
+	}
+	s := r.Summary()
+	res := "PASS"
+	if r.Failed() {
+		res = "FAIL"
+	}
+	fmt.Fprintf(&b, "\nResult: %s (%d fail, %d warn, %d info, %d pass)\n", res, s.Fail, s.Warn, s.Info, s.Pass)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func probeLine(p Probe) string {
+	status := func(name string) string {
+		for _, e := range p.Exchanges {
+			if e.Name == name {
+				if e.Error != "" {
+					return "ERR"
+				}
+				return fmt.Sprint(e.Status)
+			}
+		}
+		return "-"
+	}
+	var first Exchange
+	for _, e := range p.Exchanges {
+		if e.Name == "get-origin" {
+			first = e
+		}
+	}
+	dash := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return s
+	}
+	xc := first.XCache
+	if i := strings.Index(xc, " from "); i > 0 {
+		xc = xc[:i]
+	}
+	return fmt.Sprintf("%s/%s/%s  %s  %s  %s  %s", status("get-origin"), status("get-no-origin"), status("preflight"),
+		dash(xc), dash(first.ACAO), dash(first.ContentType), p.URL)
+}
+
+const maxURLsPerFinding = 50
+
+// merge folds findings with the same severity, ID, pattern and resource into
+// one that lists every URL, keeping the first one's words, and sorts the
+// result by severity (stable, so check order is kept within a severity).
+func merge(in []Finding) []Finding {
+	type key struct{ sev, id, pattern, resource string }
+	idx := map[key]int{}
+	var out []Finding
+	for _, f := range in {
+		k := key{string(f.Severity), f.ID, f.Pattern, f.Resource}
+		if i, ok := idx[k]; ok && f.URL != "" {
+			o := &out[i]
+			if o.URL == f.URL {
+				continue
+			}
+			if len(o.URLs) == 0 {
+				o.URLs = []string{o.URL}
+			}
+			dup := false
+			for _, u := range o.URLs {
+				if u == f.URL {
+					dup = true
+				}
+			}
+			if dup {
+				continue
+			}
+			o.Count++
+			if len(o.URLs) < maxURLsPerFinding {
+				o.URLs = append(o.URLs, f.URL)
+			}
+			continue
+		}
+		if f.URL != "" {
+			f.Count = 1
+		}
+		idx[k] = len(out)
+		out = append(out, f)
+	}
+	for i := range out {
+		if out[i].Count == 1 {
+			out[i].Count = 0
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Severity.rank() < out[j].Severity.rank() })
+	return out
+}

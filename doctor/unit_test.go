@@ -1,0 +1,188 @@
+package doctor
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func mustParse(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestValidateOrigin(t *testing.T) {
+	tests := []struct {
+		in   string
+		ok   bool
+		want string // substring of the error
+	}{
+		{"http://localhost:3010", true, ""},
+		{"https://app.example.com", true, ""},
+		{"https://[::1]:8443", true, ""},
+		{"null", true, ""},
+		// Seed 002: a page URL instead of an origin.
+		{"http://localhost:3010/movies/59", false, "Origin has a path; browsers send only scheme://host[:port], use http://localhost:3010"},
+		{"http://localhost:3010/movies/70", false, "use http://localhost:3010"},
+		// Seed 002's broken shell line: a curly quote and a newline in the value.
+		{"http://localhost:3010/movies/59\u201d\n", false, "whitespace or a line break"},
+		{"http://localhost:3010\n", false, "whitespace or a line break"},
+		{" https://app.example.com", false, "whitespace"},
+		{"https://app.example.com/", false, "ends with a slash: browsers send no trailing slash, use https://app.example.com"},
+		{"https://app.example.com?x=1", false, "has a query"},
+		{"https://app.example.com#f", false, "fragment"},
+		{"app.example.com", false, "no scheme"},
+		{"ftp://app.example.com", false, "scheme must be http or https"},
+		{"HTTPS://app.example.com", false, "upper-case scheme"},
+		{"https://App.Example.com", false, "use https://app.example.com"},
+		{"https://user@app.example.com", false, "user info"},
+		{"https://app.example.com:443", false, "default port"},
+		{"https://app.example.com:99999", false, "not a valid port"},
+		{"", false, "empty"},
+		{"https://", false, "no host"},
+	}
+	for _, tt := range tests {
+		err := ValidateOrigin(tt.in)
+		if tt.ok != (err == nil) {
+			t.Errorf("ValidateOrigin(%q) = %v, want ok=%v", tt.in, err, tt.ok)
+			continue
+		}
+		if err != nil && !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ValidateOrigin(%q) = %q, want it to contain %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+func TestValidateURL(t *testing.T) {
+	for in, ok := range map[string]bool{
+		"https://d16ufd393m7gss.cloudfront.net/public/movie/x/origin.m3u8": true,
+		"http://127.0.0.1:8080/a.jpg?Signature=x":                          true,
+		"d16ufd393m7gss.cloudfront.net/a.m3u8":                             false,
+		"/a.m3u8":                                                          false,
+		"https:///a":                                                       false,
+		"https://h/a.m3u8\n":                                               false,
+		"s3://bucket/key":                                                  false,
+	} {
+		if _, err := ValidateURL(in); (err == nil) != ok {
+			t.Errorf("ValidateURL(%q) = %v, want ok=%v", in, err, ok)
+		}
+	}
+}
+
+func TestGlobAndOverlap(t *testing.T) {
+	for _, c := range []struct {
+		p, s string
+		want bool
+	}{
+		{"*.jpg", "a/b/c.jpg", true},
+		{"*.jpg", "a/b/c.JPG", false},
+		{"images/*", "images/x/y.png", true},
+		{"images/*", "img/x.png", false},
+		{"?.ts", "a.ts", true},
+		{"?.ts", "ab.ts", false},
+		{"*", "", true},
+		{"a*b*c", "aXXbYYc", true},
+		{"a*b*c", "aXXbYY", false},
+		{"https://h/v/*", "https://h/v/a/b.ts", true},
+	} {
+		if got := globMatch(c.p, c.s); got != c.want {
+			t.Errorf("globMatch(%q, %q) = %v", c.p, c.s, got)
+		}
+	}
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"*.jpg", "private/*", true},
+		{"*.jpg", "*.m3u8", false},
+		{"thumbs/*", "*.m3u8", true},
+		{"thumbs/*", "videos/*", false},
+		{"/a/?.ts", "a/x.ts", true},
+		{"*", "anything/at/all", true},
+		{"a*", "*b", true},
+		{"a*c", "b*", false},
+	} {
+		if got := patternsOverlap(c.a, c.b); got != c.want {
+			t.Errorf("patternsOverlap(%q, %q) = %v", c.a, c.b, got)
+		}
+		if got := patternsOverlap(c.b, c.a); got != c.want {
+			t.Errorf("patternsOverlap(%q, %q) = %v (reversed)", c.b, c.a, got)
+		}
+	}
+}
+
+func TestClassifyDenial(t *testing.T) {
+	now := time.Unix(1745557000, 0)
+	u := mustParse(t, "https://h/a.ts")
+	s3Header := http.Header{"Server": {"AmazonS3"}}
+	for _, c := range []struct {
+		status    int
+		h         http.Header
+		body      string
+		preflight bool
+		cookies   bool
+		want      string
+	}{
+		{403, nil, xmlError("MissingKey", "Missing Key-Pair-Id query parameter or cookie value", false), false, false, "signed.missing-key"},
+		{403, nil, xmlError("MissingKey", "Missing Key-Pair-Id query parameter or cookie value", false), true, true, "preflight.signed-cookies"},
+		{403, nil, xmlError("MissingKey", "Missing Key-Pair-Id query parameter or cookie value", false), true, false, "preflight.missing-key"},
+		{403, nil, xmlError("AccessDenied", "Access denied", false), false, false, "signed.access-denied"},
+		// The discriminator: S3's denial has a RequestId and a capital D.
+		{403, s3Header, xmlError("AccessDenied", "Access Denied", true), false, false, "s3.access-denied"},
+		{403, s3Header, xmlError("AccessDenied", "Access Denied", false), false, false, "http.status"},
+		{400, s3Header, "", true, false, "preflight.origin-not-forwarded"},
+		{404, nil, "", false, false, "http.not-found"},
+		{503, nil, "", false, false, "http.status"},
+	} {
+		d := classifyDenial(c.status, c.h, c.body, u, c.preflight, c.cookies, now)
+		if d.id != c.want {
+			t.Errorf("%d %q preflight=%v cookies=%v: %s, want %s", c.status, c.body, c.preflight, c.cookies, d.id, c.want)
+		}
+	}
+}
+
+func TestDescribeSignature(t *testing.T) {
+	now := time.Unix(1745557000, 0) // 2025-04-25
+	pol := testPolicy("https://media.example.com/v/*", 1745550000)
+	got := describeSignature(mustParse(t, "https://media.example.com/v/a.ts?Policy="+pol+"&Signature=x&Key-Pair-Id=K"), now)
+	if !strings.Contains(got, "policy expired at 2025-04-25T03:00:00Z") || strings.Contains(got, "does not match") {
+		t.Errorf("expired policy: %q", got)
+	}
+	got = describeSignature(mustParse(t, "https://media.example.com/other/a.ts?Policy="+testPolicy("https://media.example.com/v/*", 1900000000)+"&Signature=x"), now)
+	if !strings.Contains(got, `Resource "https://media.example.com/v/*" does not match`) || strings.Contains(got, "expired") {
+		t.Errorf("resource mismatch: %q", got)
+	}
+	if got := describeSignature(mustParse(t, "https://h/a.ts?Policy=%25%25&Signature=x"), now); !strings.Contains(got, "does not decode") {
+		t.Errorf("bad policy: %q", got)
+	}
+}
+
+func TestCheckContentType(t *testing.T) {
+	for _, c := range []struct {
+		path, ct string
+		ok       bool
+	}{
+		{"/a.m3u8", "application/vnd.apple.mpegurl", true},
+		{"/a.m3u8", "application/x-mpegURL", true},
+		{"/a.m3u8", "binary/octet-stream", false},
+		{"/a.m3u8", "text/plain; charset=utf-8", false},
+		{"/a.ts", "video/MP2T", true},
+		{"/a.ts", "application/octet-stream", false},
+		{"/a.m4s", "video/iso.segment", true},
+		{"/a.vtt", "text/vtt", true},
+		{"/a.aac", "audio/aac", true},
+		{"/a.jpg", "image/png", false},
+		{"/a.key", "application/octet-stream", true}, // no expectation for keys
+		{"/a", "", true},
+	} {
+		if got := checkContentType(c.path, c.ct) == ""; got != c.ok {
+			t.Errorf("checkContentType(%q, %q) ok=%v", c.path, c.ct, got)
+		}
+	}
+}

@@ -1,0 +1,355 @@
+// Package hls walks HLS playlists: it lists every URI a master or media
+// playlist references, resolved against the playlist's own URL and tagged with
+// what it is (variant playlist, I-frame playlist, image stream, rendition,
+// init segment, key, media segment, partial segment, preload hint...).
+//
+// It is a small line parser written for that one job rather than a wrapper of
+// github.com/grafov/m3u8 (v0.12.1, already a dependency of this module). That
+// library decodes playlists into typed structures for playback and packaging,
+// and for a reference walker it drops too much: EXT-X-IMAGE-STREAM-INF (the
+// thumbnail streams MediaConvert writes, seen in the recorded playlists this
+// project was built from), EXT-X-SESSION-KEY, EXT-X-PART, EXT-X-PRELOAD-HINT
+// and EXT-X-RENDITION-REPORT are skipped without a trace, and its custom-tag
+// hook keeps only one value per tag name. Here every URI-bearing tag of
+// RFC 8216 and its low-latency extensions is read, unknown tags are ignored,
+// and malformed lines become notes instead of errors, because a diagnostic tool
+// must report on broken playlists rather than refuse them.
+package hls
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Kind says what a referenced URI is.
+type Kind string
+
+// The kinds of reference a playlist can hold.
+const (
+	KindVariant         Kind = "variant"          // EXT-X-STREAM-INF, the URI on the next line
+	KindIFrame          Kind = "iframe"           // EXT-X-I-FRAME-STREAM-INF URI
+	KindImage           Kind = "image"            // EXT-X-IMAGE-STREAM-INF URI (thumbnail stream)
+	KindRendition       Kind = "rendition"        // EXT-X-MEDIA URI (alternative audio, subtitles...)
+	KindSessionKey      Kind = "session-key"      // EXT-X-SESSION-KEY URI
+	KindSessionData     Kind = "session-data"     // EXT-X-SESSION-DATA URI
+	KindInit            Kind = "init"             // EXT-X-MAP URI (fMP4 init segment)
+	KindKey             Kind = "key"              // EXT-X-KEY URI
+	KindSegment         Kind = "segment"          // media segment (URI line after EXTINF)
+	KindPart            Kind = "part"             // EXT-X-PART URI (low-latency partial segment)
+	KindPreloadHint     Kind = "preload-hint"     // EXT-X-PRELOAD-HINT URI
+	KindRenditionReport Kind = "rendition-report" // EXT-X-RENDITION-REPORT URI (another media playlist)
+)
+
+// IsPlaylist reports whether a reference of this kind points at another
+// playlist (as opposed to a segment, key or data file).
+func (k Kind) IsPlaylist() bool {
+	switch k {
+	case KindVariant, KindIFrame, KindImage, KindRendition, KindRenditionReport:
+		return true
+	}
+	return false
+}
+
+// Type is the type of a playlist.
+type Type string
+
+// Playlist types. A playlist with neither master nor media tags is Unknown.
+const (
+	Master  Type = "master"
+	Media   Type = "media"
+	Unknown Type = "unknown"
+)
+
+// Ref is one URI referenced by a playlist.
+type Ref struct {
+	Kind Kind
+	// Tag is the tag that carried the URI (for a segment, EXTINF).
+	Tag string
+	// URI is the value as written in the playlist.
+	URI string
+	// URL is URI resolved against the playlist URL given to Parse (or just
+	// parsed, when no base was given).
+	URL *url.URL
+	// Line is the 1-based line number of the URI in the playlist.
+	Line int
+}
+
+// Note records a line the parser skipped or found malformed.
+type Note struct {
+	Line int
+	Text string
+}
+
+// Playlist is the result of Parse.
+type Playlist struct {
+	Type  Type
+	Refs  []Ref
+	Notes []Note
+}
+
+// ErrNotPlaylist is returned when the data does not start with #EXTM3U.
+var ErrNotPlaylist = errors.New("not an HLS playlist: first line is not #EXTM3U")
+
+// tags whose URI attribute is a reference, and the kind it has.
+var uriTags = map[string]Kind{
+	"EXT-X-I-FRAME-STREAM-INF": KindIFrame,
+	"EXT-X-IMAGE-STREAM-INF":   KindImage,
+	"EXT-X-MEDIA":              KindRendition,
+	"EXT-X-SESSION-KEY":        KindSessionKey,
+	"EXT-X-SESSION-DATA":       KindSessionData,
+	"EXT-X-MAP":                KindInit,
+	"EXT-X-KEY":                KindKey,
+	"EXT-X-PART":               KindPart,
+	"EXT-X-PRELOAD-HINT":       KindPreloadHint,
+	"EXT-X-RENDITION-REPORT":   KindRenditionReport,
+}
+
+var masterTags = map[string]bool{
+	"EXT-X-STREAM-INF": true, "EXT-X-I-FRAME-STREAM-INF": true, "EXT-X-IMAGE-STREAM-INF": true,
+	"EXT-X-MEDIA": true, "EXT-X-SESSION-KEY": true, "EXT-X-SESSION-DATA": true,
+}
+
+var mediaTags = map[string]bool{
+	"EXTINF": true, "EXT-X-TARGETDURATION": true, "EXT-X-MEDIA-SEQUENCE": true,
+	"EXT-X-ENDLIST": true, "EXT-X-PLAYLIST-TYPE": true, "EXT-X-MAP": true, "EXT-X-PART": true,
+}
+
+// Parse reads a master or media playlist and returns every URI it references,
+// in playlist order, resolved against base (which may be nil). The caller
+// bounds the size of data. Only a missing #EXTM3U header is an error; other
+// problems are reported as Notes.
+func Parse(data []byte, base *url.URL) (*Playlist, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // UTF-8 BOM
+	lines := splitLines(data)
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "#EXTM3U" {
+		return nil, ErrNotPlaylist
+	}
+	p := &Playlist{Type: Unknown}
+	var master, media bool
+	// pending is the tag waiting for a URI line: EXT-X-STREAM-INF or EXTINF.
+	pending, pendingLine := "", 0
+	for i, raw := range lines[1:] {
+		n := i + 2
+		line := strings.TrimSpace(raw)
+		if line == "" {
+			continue
+		}
+		if !strings.HasPrefix(line, "#") {
+			switch pending {
+			case "EXT-X-STREAM-INF":
+				p.add(KindVariant, pending, line, n, base)
+			case "EXTINF":
+				p.add(KindSegment, pending, line, n, base)
+			default:
+				// A URI line with no EXTINF before it: RFC 8216 requires one,
+				// but players still fetch it, so report and keep it.
+				p.note(n, fmt.Sprintf("URI %q without a preceding #EXTINF or #EXT-X-STREAM-INF", clip(line)))
+				p.add(KindSegment, "", line, n, base)
+				media = true
+			}
+			pending = ""
+			continue
+		}
+		if !strings.HasPrefix(line, "#EXT") {
+			continue // a comment
+		}
+		name, attrs, _ := strings.Cut(line[1:], ":")
+		if masterTags[name] {
+			master = true
+		}
+		if mediaTags[name] {
+			media = true
+		}
+		switch name {
+		case "EXT-X-STREAM-INF", "EXTINF":
+			if pending != "" {
+				p.note(pendingLine, fmt.Sprintf("#%s has no URI line after it", pending))
+			}
+			pending, pendingLine = name, n
+			continue
+		case "EXT-X-BYTERANGE", "EXT-X-DISCONTINUITY", "EXT-X-PROGRAM-DATE-TIME", "EXT-X-GAP",
+			"EXT-X-BITRATE", "EXT-X-CUE-OUT", "EXT-X-CUE-IN", "EXT-X-CUE-OUT-CONT":
+			// Tags that may sit between EXTINF and its URI.
+			continue
+		}
+		kind, ok := uriTags[name]
+		if !ok {
+			continue
+		}
+		a := ParseAttributes(attrs)
+		uri, has := a["URI"]
+		if !has {
+			// EXT-X-KEY:METHOD=NONE, EXT-X-SESSION-DATA with VALUE, EXT-X-MEDIA
+			// of a muxed rendition: no reference, and nothing wrong.
+			if name == "EXT-X-KEY" && a["METHOD"] != "NONE" && a["METHOD"] != "" {
+				p.note(n, "#EXT-X-KEY with METHOD="+a["METHOD"]+" has no URI")
+			}
+			continue
+		}
+		if uri == "" {
+			p.note(n, "#"+name+" has an empty URI")
+			continue
+		}
+		p.add(kind, name, uri, n, base)
+	}
+	if pending != "" {
+		p.note(pendingLine, fmt.Sprintf("#%s has no URI line after it", pending))
+	}
+	switch {
+	case master && !media:
+		p.Type = Master
+	case media && !master:
+		p.Type = Media
+	case master && media:
+		p.Type = Unknown
+		p.note(1, "the playlist mixes master and media playlist tags")
+	}
+	return p, nil
+}
+
+func (p *Playlist) note(line int, text string) {
+	p.Notes = append(p.Notes, Note{Line: line, Text: text})
+}
+
+// add records a reference, or a note when the URI is not something an HTTP
+// client can fetch (skd:// FairPlay keys, data: URIs, other schemes) or does
+// not parse.
+func (p *Playlist) add(kind Kind, tag, uri string, line int, base *url.URL) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		p.note(line, fmt.Sprintf("%s URI %q does not parse: %v", kind, clip(uri), err))
+		return
+	}
+	if base != nil {
+		u = base.ResolveReference(u)
+	}
+	// Checked after resolution: a relative URI takes the base's scheme.
+	if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
+		p.note(line, fmt.Sprintf("%s URI %q skipped: scheme %q is not fetched over HTTP", kind, clip(uri), u.Scheme))
+		return
+	}
+	p.Refs = append(p.Refs, Ref{Kind: kind, Tag: tag, URI: uri, URL: u, Line: line})
+}
+
+// clip shortens a value quoted in a note (data: URIs can be long).
+func clip(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
+}
+
+func splitLines(data []byte) []string {
+	if len(data) == 0 {
+		return nil
+	}
+	s := string(data)
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.Split(s, "\n")
+}
+
+// ParseAttributes parses an attribute list (NAME=VALUE,NAME="quoted, value")
+// into a map. Quoted values lose their quotes; names are kept as written. It
+// is tolerant: a malformed pair is skipped and parsing goes on after the next
+// comma.
+func ParseAttributes(s string) map[string]string {
+	out := map[string]string{}
+	i := 0
+	for i < len(s) {
+		for i < len(s) && (s[i] == ' ' || s[i] == ',') {
+			i++
+		}
+		start := i
+		for i < len(s) && s[i] != '=' && s[i] != ',' {
+			i++
+		}
+		name := strings.TrimSpace(s[start:i])
+		if i >= len(s) || s[i] == ',' {
+			continue // a name without a value
+		}
+		i++ // '='
+		var val string
+		if i < len(s) && s[i] == '"' {
+			end := strings.IndexByte(s[i+1:], '"')
+			if end < 0 {
+				val = s[i+1:]
+				i = len(s)
+			} else {
+				val = s[i+1 : i+1+end]
+				i += end + 2
+			}
+			// skip anything up to the next comma
+			for i < len(s) && s[i] != ',' {
+				i++
+			}
+		} else {
+			vs := i
+			for i < len(s) && s[i] != ',' {
+				i++
+			}
+			val = strings.TrimSpace(s[vs:i])
+		}
+		if name != "" {
+			if _, dup := out[name]; !dup {
+				out[name] = val
+			}
+		}
+	}
+	return out
+}
+
+// PropagateQuery returns a copy of u whose query also holds the parameters of
+// query (a raw query string, as in url.URL.RawQuery) that u does not already
+// have. Parameters are copied byte for byte, so a signature keeps its exact
+// encoding; a parameter u already carries is never duplicated or replaced.
+// This is what a player must do to load the relative URIs of a playlist whose
+// own URL was signed with a query-string policy.
+func PropagateQuery(u *url.URL, query string) *url.URL {
+	out := *u
+	if query == "" {
+		return &out
+	}
+	have := map[string]bool{}
+	for _, part := range strings.Split(u.RawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		have[paramName(part)] = true
+	}
+	var add []string
+	for _, part := range strings.Split(query, "&") {
+		if part == "" {
+			continue
+		}
+		name := paramName(part)
+		if have[name] {
+			continue
+		}
+		have[name] = true
+		add = append(add, part)
+	}
+	if len(add) == 0 {
+		return &out
+	}
+	if out.RawQuery == "" {
+		out.RawQuery = strings.Join(add, "&")
+	} else {
+		out.RawQuery = strings.TrimSuffix(out.RawQuery, "&") + "&" + strings.Join(add, "&")
+	}
+	out.ForceQuery = false
+	return &out
+}
+
+// paramName returns the decoded name of one key=value query part.
+func paramName(part string) string {
+	name, _, _ := strings.Cut(part, "=")
+	if dec, err := url.QueryUnescape(name); err == nil {
+		return dec
+	}
+	return name
+}
