@@ -43,6 +43,9 @@ type Config struct {
 	GeoAllowList           []string // geoAllowList
 	GeoDenyList            []string // geoDenyList
 	OriginShieldRegion     string   // originShieldRegion
+
+	PublicKeyFiles []string // publicKeyFiles: PEM public keys, paths relative to the app directory
+	PublicPaths    []string // publicPaths: path patterns served unsigned
 }
 
 // contextKeys lists the keys the stack reads; any other plain key is
@@ -54,6 +57,7 @@ var contextKeys = []string{
 	"imageTtl", "segmentTtl", "playlistTtl",
 	"domainNames", "certificateArn", "minimumProtocolVersion", "priceClass", "httpVersion", "ipv6",
 	"accessLogging", "accessLogRetentionDays", "webAclArn", "geoAllowList", "geoDenyList", "originShieldRegion",
+	"publicKeyFiles", "publicPaths",
 }
 
 // ParseContext turns raw context values into a Config. Values may be JSON
@@ -89,6 +93,8 @@ func ParseContext(ctx map[string]any) (Config, error) {
 		GeoAllowList:           r.list("geoAllowList"),
 		GeoDenyList:            r.list("geoDenyList"),
 		OriginShieldRegion:     r.str("originShieldRegion", ""),
+		PublicKeyFiles:         r.list("publicKeyFiles"),
+		PublicPaths:            r.list("publicPaths"),
 	}
 	if c.StackName == "" {
 		r.fail("stackName", "is empty: give a CloudFormation stack name such as MediaCdn")

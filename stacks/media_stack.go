@@ -7,6 +7,7 @@ package stacks
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -101,6 +102,15 @@ func (c Config) mediaProps() (*mediacdn.Props, error) {
 		GeoAllowList:       c.GeoAllowList,
 		GeoDenyList:        c.GeoDenyList,
 		OriginShieldRegion: c.OriginShieldRegion,
+		PublicPaths:        c.PublicPaths,
+	}
+	for i, file := range c.PublicKeyFiles {
+		pemBytes, err := readPublicKeyFile(file)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf(`context "publicKeyFiles" item %d (%s): %v`, i, file, err))
+			continue
+		}
+		p.PublicKeys = append(p.PublicKeys, string(pemBytes))
 	}
 	if c.AccessLogRetentionDays > 0 {
 		p.AccessLogRetention = time.Duration(c.AccessLogRetentionDays) * 24 * time.Hour
@@ -160,6 +170,23 @@ func (c Config) mediaProps() (*mediacdn.Props, error) {
 	return p, nil
 }
 
+// maxPublicKeyFileSize bounds what is read: a PEM public key is under 1 KiB.
+const maxPublicKeyFileSize = 16 << 10
+
+// readPublicKeyFile reads a PEM file named in publicKeyFiles. A private key is
+// refused later by the construct, with a message that never repeats it.
+func readPublicKeyFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		wd, _ := os.Getwd()
+		return nil, fmt.Errorf("cannot read it (%v); paths are relative to the app directory %s; create a key pair with `mediacdn keygen --out keys`", err, wd)
+	}
+	if info.IsDir() || info.Size() > maxPublicKeyFileSize {
+		return nil, fmt.Errorf("is not a PEM public key file (a directory, or larger than %d bytes)", maxPublicKeyFileSize)
+	}
+	return os.ReadFile(path)
+}
+
 func arnRegion(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "acm" || !strings.HasPrefix(parts[5], "certificate/") {
@@ -197,6 +224,17 @@ func addOutputs(stack awscdk.Stack, cfg Config, media *mediacdn.MediaCdn) {
 	origin := "https://app.example.com"
 	if len(cfg.AllowedOrigins) > 0 && cfg.AllowedOrigins[0] != "*" {
 		origin = strings.Replace(cfg.AllowedOrigins[0], "://*.", "://www.", 1)
+	}
+	if media.KeyGroup != nil {
+		out("KeyGroupId", "Key group trusted by every signed behavior", media.KeyGroup.KeyGroupId())
+		for i, key := range media.PublicKeys {
+			file := ""
+			if i < len(cfg.PublicKeyFiles) {
+				file = cfg.PublicKeyFiles[i]
+			}
+			out("PublicKeyId"+key.Fingerprint[:16], fmt.Sprintf("Key-Pair-Id for signing with the private key of %s (%s, sha256 %s)", file, key.Type, key.Fingerprint[:16]),
+				key.Resource.PublicKeyId())
+		}
 	}
 	out("DoctorCommand", "Check CORS and signing of a deployed object from your app's origin",
 		awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("mediacdn doctor "), base, jsii.String("/video/index.m3u8 --origin " + origin)}))

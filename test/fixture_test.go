@@ -42,6 +42,7 @@ type scenario struct {
 	wantPatterns []string // path patterns in distribution order, default excluded
 	wantLogging  bool
 	wantImported bool
+	wantSigned   bool // a key group on every behavior but the public paths
 }
 
 // synthesized is one scenario's output.
@@ -127,6 +128,18 @@ func scenarios() []scenario {
 			wantOrigins:  []string{"https://app.example.com"},
 			wantPatterns: defaultPatterns,
 			wantImported: true,
+		},
+		{
+			name: "signed",
+			context: map[string]any{
+				"stackName":      "Signed",
+				"allowedOrigins": []any{"https://app.example.com"},
+				"publicKeyFiles": []any{"testdata/keys/rsa_a_public.pem", "testdata/keys/ecdsa_b_public.pem"},
+				"publicPaths":    []any{"thumbs/*", "/posters/*.jpg"},
+			},
+			wantOrigins:  []string{"https://app.example.com"},
+			wantPatterns: append([]string{"thumbs/*", "posters/*.jpg"}, defaultPatterns...),
+			wantSigned:   true,
 		},
 		{
 			// A user embedding the construct in their own stack, with their own

@@ -273,6 +273,10 @@ func TestCachePolicies(t *testing.T) {
 		},
 	}
 	want["all-origins"] = want["default"]
+	want["signed"] = map[string]ttlWant{"thumbs/*": mediaText, "posters/*.jpg": mediaText}
+	for k, v := range want["default"] {
+		want["signed"][k] = v
+	}
 	want["existing-bucket"] = want["default"]
 
 	eachScenario(t, func(t *testing.T, s *synthesized) {

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudfront"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -42,6 +43,11 @@ type MediaCdn struct {
 	// Behaviors lists the cache behaviors in distribution order; the default
 	// behavior is last.
 	Behaviors []Behavior
+	// KeyGroup holds PublicKeys and is trusted on every signed behavior; nil
+	// when Props.PublicKeys is empty.
+	KeyGroup awscloudfront.KeyGroup
+	// PublicKeys are the key group's keys, in Props.PublicKeys order.
+	PublicKeys []PublicKey
 	// BucketIsImported is true when Props.Bucket could not be given a policy
 	// and CORS rules by the construct (the outputs then say what to apply).
 	BucketIsImported bool
@@ -54,6 +60,20 @@ type Behavior struct {
 	Kind        MediaKind
 	CachePolicy awscloudfront.ICachePolicy
 	Compress    bool
+	// Signed is true when the behavior requires a signed URL or cookies.
+	Signed bool
+}
+
+// PublicKey is one CloudFront public key of the key group.
+type PublicKey struct {
+	// Fingerprint is the hex SHA-256 of the key's DER form; the resource's
+	// construct id is derived from it, so rotation never updates a key in place.
+	Fingerprint string
+	// Type is "rsa" or "ecdsa".
+	Type string
+	// Resource is the CloudFront public key; Resource.PublicKeyId() is the
+	// Key-Pair-Id that signed URLs carry.
+	Resource awscloudfront.PublicKey
 }
 
 // New creates the media CDN. Props are validated first: on error nothing is
@@ -107,9 +127,13 @@ func New(scope constructs.Construct, id string, props *Props) (*MediaCdn, error)
 		Comment: jsii.String("mediacdn: Vary: Origin on every response, so browser caches stay CORS-safe"),
 	})
 
+	if len(p.keys) > 0 {
+		m.createKeyGroup(this, p)
+	}
+
 	policies := newCachePolicies(this, p)
 	behavior := func(kind MediaKind, compress bool) *awscloudfront.AddBehaviorOptions {
-		return &awscloudfront.AddBehaviorOptions{
+		opts := &awscloudfront.AddBehaviorOptions{
 			AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_GET_HEAD_OPTIONS(),
 			CachedMethods:         awscloudfront.CachedMethods_CACHE_GET_HEAD_OPTIONS(),
 			CachePolicy:           policies.get(kind, compress),
@@ -122,6 +146,10 @@ func New(scope constructs.Construct, id string, props *Props) (*MediaCdn, error)
 				Function:  m.ViewerResponseFunction,
 			}},
 		}
+		if m.KeyGroup != nil && kind != KindPublic {
+			opts.TrustedKeyGroups = &[]interfacesawscloudfront.IKeyGroupRef{m.KeyGroup}
+		}
+		return opts
 	}
 
 	def := behavior(KindDefault, true)
@@ -136,6 +164,7 @@ func New(scope constructs.Construct, id string, props *Props) (*MediaCdn, error)
 			ResponseHeadersPolicy: def.ResponseHeadersPolicy,
 			ViewerProtocolPolicy:  def.ViewerProtocolPolicy,
 			FunctionAssociations:  def.FunctionAssociations,
+			TrustedKeyGroups:      def.TrustedKeyGroups,
 		},
 		Comment:     jsii.String(p.comment),
 		PriceClass:  p.priceClass,
@@ -170,14 +199,38 @@ func New(scope constructs.Construct, id string, props *Props) (*MediaCdn, error)
 	// Go map (DistributionProps.AdditionalBehaviors) has none.
 	for _, b := range p.behaviors {
 		m.Distribution.AddBehavior(jsii.String(b.pattern), origin, behavior(b.kind, b.compress))
-		m.Behaviors = append(m.Behaviors, Behavior{PathPattern: b.pattern, Kind: b.kind, CachePolicy: policies.get(b.kind, b.compress), Compress: b.compress})
+		m.Behaviors = append(m.Behaviors, Behavior{PathPattern: b.pattern, Kind: b.kind, CachePolicy: policies.get(b.kind, b.compress),
+			Compress: b.compress, Signed: m.KeyGroup != nil && !b.public})
 	}
-	m.Behaviors = append(m.Behaviors, Behavior{PathPattern: "*", Kind: KindDefault, CachePolicy: policies.get(KindDefault, true), Compress: true})
+	m.Behaviors = append(m.Behaviors, Behavior{PathPattern: "*", Kind: KindDefault, CachePolicy: policies.get(KindDefault, true),
+		Compress: true, Signed: m.KeyGroup != nil})
 
 	if m.BucketIsImported {
 		m.explainImportedBucket(p)
 	}
 	return m, nil
+}
+
+// createKeyGroup creates one CloudFront public key per key, named after its
+// fingerprint: CloudFormation cannot change a public key's encoded key in
+// place, so a new key is a new resource and a removed key a deleted one.
+func (m *MediaCdn) createKeyGroup(scope constructs.Construct, p *plan) {
+	var refs []interfacesawscloudfront.IPublicKeyRef
+	for _, key := range p.keys {
+		id := "PublicKey" + key.Fingerprint()[:16]
+		res := awscloudfront.NewPublicKey(scope, jsii.String(id), &awscloudfront.PublicKeyProps{
+			EncodedKey:    jsii.String(key.PEM),
+			PublicKeyName: accountUniqueName(scope, id, 128),
+			Comment:       jsii.String(fmt.Sprintf("mediacdn signing key, %s, sha256 %s", key.Type, key.Fingerprint()[:32])),
+		})
+		m.PublicKeys = append(m.PublicKeys, PublicKey{Fingerprint: key.Fingerprint(), Type: string(key.Type), Resource: res})
+		refs = append(refs, res)
+	}
+	m.KeyGroup = awscloudfront.NewKeyGroup(scope, jsii.String("KeyGroup"), &awscloudfront.KeyGroupProps{
+		Items:        &refs,
+		KeyGroupName: accountUniqueName(scope, "KeyGroup", 128),
+		Comment:      jsii.String("mediacdn: keys trusted to sign URLs and cookies for every behavior but PublicPaths"),
+	})
 }
 
 func newMediaBucket(scope constructs.Construct, p *plan, logBucket awss3.IBucket) awss3.IBucket {
@@ -275,8 +328,8 @@ func newCachePolicies(scope constructs.Construct, p *plan) *cachePolicies {
 }
 
 func (c *cachePolicies) get(kind MediaKind, compress bool) awscloudfront.ICachePolicy {
-	class := map[MediaKind]string{KindImage: "Image", KindSegment: "Segment", KindPlaylist: "Playlist", KindDefault: "Playlist"}[kind]
-	if c.shared && (kind == KindImage || kind == KindSegment) {
+	class := map[MediaKind]string{KindImage: "Image", KindPublic: "Image", KindSegment: "Segment", KindPlaylist: "Playlist", KindDefault: "Playlist"}[kind]
+	if c.shared && (class == "Image" || class == "Segment") {
 		class = "Media"
 	}
 	if class == "Playlist" {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+
+	"github.com/mediacdn/mediacdn/cfkeys"
 )
 
 // MediaKind says what a cache behavior serves; it picks the cache TTL.
@@ -21,7 +23,12 @@ const (
 	KindPlaylist MediaKind = "playlist"
 	KindSegment  MediaKind = "segment"
 	KindDefault  MediaKind = "default"
+	// KindPublic is a Props.PublicPaths behavior: no signature required.
+	KindPublic MediaKind = "public"
 )
+
+// MaxPublicKeys is CloudFront's quota of public keys per key group.
+const MaxPublicKeys = 5
 
 // DefaultMaxCacheBehaviors is CloudFront's default quota of cache behaviors
 // per distribution; the construct counts the default behavior in it.
@@ -40,6 +47,7 @@ type behaviorPlan struct {
 	pattern  string
 	kind     MediaKind
 	compress bool
+	public   bool // served without a signature (Props.PublicPaths)
 }
 
 // plan is Props after validation and defaulting: everything New needs,
@@ -53,6 +61,7 @@ type plan struct {
 
 	behaviors []behaviorPlan // media behaviors, in order; the default behavior is implicit
 	ttl       map[MediaKind]CacheTtl
+	keys      []*cfkeys.PublicKey // the key group; empty when unsigned
 
 	domainNames        []string
 	minimumProtocol    awscloudfront.SecurityPolicyProtocol
@@ -128,8 +137,14 @@ func (props *Props) plan() (*plan, error) {
 	p.corsMaxAge = orDefault(props.CorsMaxAge, defaultCorsMaxAge)
 	errs.addErr(checkSeconds("CorsMaxAge", p.corsMaxAge))
 
-	// Behaviors: one per extension, in a fixed order (images, playlists,
-	// segments); the same extension may not appear twice anywhere.
+	p.keys = errs.checkPublicKeys(props.PublicKeys)
+	// Public paths come first: CloudFront takes the first matching pattern.
+	for _, pattern := range errs.checkPublicPaths(props.PublicPaths, len(props.PublicKeys) > 0) {
+		p.behaviors = append(p.behaviors, behaviorPlan{pattern: pattern, kind: KindPublic, compress: true, public: true})
+	}
+
+	// Media behaviors: one per extension, in a fixed order (images,
+	// playlists, segments); the same extension may not appear twice anywhere.
 	seen := map[string]string{}
 	for _, group := range []struct {
 		prop string
@@ -164,7 +179,7 @@ func (props *Props) plan() (*plan, error) {
 		}
 	}
 	if max := DefaultMaxCacheBehaviors; len(p.behaviors)+1 > max {
-		errs.add("%d cache behaviors needed (one per extension plus the default) but CloudFront allows %d per distribution: list fewer ImageExtensions, PlaylistExtensions or SegmentExtensions, or split the media across distributions",
+		errs.add("%d cache behaviors needed (one per extension and public path, plus the default) but CloudFront allows %d per distribution: list fewer ImageExtensions, PlaylistExtensions, SegmentExtensions or PublicPaths, or split the media across distributions",
 			len(p.behaviors)+1, max)
 	}
 
@@ -188,6 +203,7 @@ func (props *Props) plan() (*plan, error) {
 	// The default behavior catches other spellings (INDEX.M3U8) and unknown
 	// kinds, so it gets the short TTL: nothing there can go stale for long.
 	p.ttl[KindDefault] = p.ttl[KindPlaylist]
+	p.ttl[KindPublic] = p.ttl[KindImage]
 
 	errs = append(errs, p.checkDelivery(props)...)
 
@@ -324,14 +340,73 @@ func (p *plan) checkDelivery(props *Props) problems {
 	return errs
 }
 
+// checkPublicKeys parses each PEM and refuses what CloudFront would, a
+// private key above all (the message never repeats the key's content).
+func (errs *problems) checkPublicKeys(pems []string) []*cfkeys.PublicKey {
+	if len(pems) > MaxPublicKeys {
+		errs.add("PublicKeys has %d keys but a CloudFront key group holds at most %d: remove retired keys (rotation needs only the old and the new one)", len(pems), MaxPublicKeys)
+	}
+	var keys []*cfkeys.PublicKey
+	seen := map[string]int{}
+	for i, text := range pems {
+		key, err := cfkeys.ParsePublicKey([]byte(text))
+		if err != nil {
+			errs.add("PublicKeys[%d]: %v", i, err)
+			continue
+		}
+		if j, dup := seen[key.Fingerprint()]; dup {
+			errs.add("PublicKeys[%d] is the same key as PublicKeys[%d] (fingerprint %s): list each key once", i, j, key.Fingerprint()[:16])
+			continue
+		}
+		seen[key.Fingerprint()] = i
+		keys = append(keys, key)
+	}
+	return keys
+}
+
+// checkPublicPaths validates the unsigned path patterns and returns them
+// normalized (no leading slash).
+func (errs *problems) checkPublicPaths(paths []string, signed bool) []string {
+	if len(paths) > 0 && !signed {
+		errs.add("PublicPaths is set without PublicKeys: without keys nothing is signed, so there is nothing to exempt; add PublicKeys or drop PublicPaths")
+	}
+	var out []string
+	seen := map[string]int{}
+	for i, raw := range paths {
+		pattern := strings.TrimPrefix(raw, "/")
+		where := fmt.Sprintf("PublicPaths[%d] %q", i, raw)
+		slash := strings.Index(pattern, "/")
+		wild := strings.IndexAny(pattern, "*?")
+		switch {
+		case pattern == "":
+			errs.add("%s is empty: give a directory pattern such as \"thumbs/*\"", where)
+		case len(pattern) > 255:
+			errs.add("%s is longer than CloudFront's 255 characters", where)
+		case !pathPatternPattern.MatchString(pattern):
+			errs.add("%s has characters CloudFront path patterns do not allow (letters, digits and _-.*$/~\"'@:+& only)", where)
+		case slash <= 0 || (wild >= 0 && wild < slash):
+			errs.add("%s must start with a literal directory, like \"thumbs/*\": a pattern whose first segment has a wildcard would also serve signed media elsewhere without a signature", where)
+		default:
+			if j, dup := seen[pattern]; dup {
+				errs.add("%s repeats PublicPaths[%d]", where, j)
+				continue
+			}
+			seen[pattern] = i
+			out = append(out, pattern)
+		}
+	}
+	return out
+}
+
 var (
-	extensionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$`)
-	headerPattern    = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-	countryPattern   = regexp.MustCompile(`^[A-Z]{2}$`)
-	regionPattern    = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$`)
-	webAclArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/[A-Za-z0-9_-]+/[A-Za-z0-9-]+$`)
-	certArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$`)
-	hostLabelPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	pathPatternPattern = regexp.MustCompile(`^[A-Za-z0-9_\-.*$/~"'@:+&?]+$`)
+	extensionPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$`)
+	headerPattern      = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+	countryPattern     = regexp.MustCompile(`^[A-Z]{2}$`)
+	regionPattern      = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$`)
+	webAclArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/[A-Za-z0-9_-]+/[A-Za-z0-9-]+$`)
+	certArnPattern     = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$`)
+	hostLabelPattern   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
 func checkExtension(ext string) error {

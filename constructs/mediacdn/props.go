@@ -181,6 +181,27 @@ type Props struct {
 	// Default: none (Origin Shield off).
 	OriginShieldRegion string
 
+	// PublicKeys are the public keys (PEM "-----BEGIN PUBLIC KEY-----", RSA
+	// 2048 or ECDSA P-256: what CloudFront accepts) whose private keys sign
+	// URLs and cookies; 1 to 5 (a key group's quota). They form one key group
+	// trusted on every behavior, the default one included, so nothing but
+	// PublicPaths is served without a valid signature. Each key's CloudFront
+	// resource is named after its fingerprint, so rotating (add the new key,
+	// deploy, switch signers, wait out the longest URL lifetime, remove the
+	// old key, deploy) is a plain create and a later delete. Never pass a
+	// private key: it is refused.
+	//
+	// Default: none (media is served without signatures).
+	PublicKeys []string
+
+	// PublicPaths are path patterns served without a signature (thumbnails,
+	// say: "thumbs/*"). Each must start with a literal directory ("thumbs/"),
+	// so it cannot match media elsewhere; they are placed before the signed
+	// behaviors and cached with the ImageTtl. Requires PublicKeys.
+	//
+	// Default: none.
+	PublicPaths []string
+
 	// Comment describes the distribution in the console (at most 128
 	// characters).
 	//
