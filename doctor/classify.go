@@ -1,6 +1,8 @@
 package doctor
 
 import (
+	"github.com/mediacdn/mediacdn/internal/glob"
+
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -195,7 +197,7 @@ func describeSignature(u *url.URL, now time.Time) string {
 			if pol.resource != "" {
 				plain := *u
 				plain.RawQuery = stripSigningParams(u.RawQuery)
-				if !globMatch(pol.resource, plain.String()) {
+				if !glob.Match(pol.resource, plain.String()) {
 					parts = append(parts, fmt.Sprintf("The policy's Resource %q does not match this URL.", pol.resource))
 				}
 			}

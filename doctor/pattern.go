@@ -1,40 +1,15 @@
 package doctor
 
-import "strings"
+import (
+	"strings"
 
-// globMatch reports whether s matches pattern, where * matches any run of
-// characters (including /) and ? exactly one: the rules of CloudFront path
-// patterns and of policy Resource wildcards. Matching is case-sensitive.
-func globMatch(pattern, s string) bool {
-	// Iterative matcher with backtracking to the last star.
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
-}
+	"github.com/mediacdn/mediacdn/internal/glob"
+)
 
 // pathMatches reports whether a URL path matches a cache behavior path
 // pattern (leading slash optional on both sides).
 func pathMatches(pattern, urlPath string) bool {
-	return globMatch(strings.TrimPrefix(pattern, "/"), strings.TrimPrefix(urlPath, "/"))
+	return glob.Match(strings.TrimPrefix(pattern, "/"), strings.TrimPrefix(urlPath, "/"))
 }
 
 // patternsOverlap reports whether some path matches both path patterns.

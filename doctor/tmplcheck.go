@@ -1,6 +1,8 @@
 package doctor
 
 import (
+	"github.com/mediacdn/mediacdn/internal/glob"
+
 	"fmt"
 	"path"
 	"sort"
@@ -332,7 +334,7 @@ func bucketAllows(b *bucket, origin string, methods, headers []string) bool {
 	for _, r := range b.cors {
 		ok := origin == ""
 		for _, o := range r.origins {
-			if origin != "" && (o == "*" || globMatch(o, origin)) {
+			if origin != "" && (o == "*" || glob.Match(o, origin)) {
 				ok = true
 			}
 		}
@@ -344,7 +346,7 @@ func bucketAllows(b *bucket, origin string, methods, headers []string) bool {
 		for _, h := range headers {
 			hit := false
 			for _, rh := range r.headers {
-				if rh == "*" || globMatch(strings.ToLower(rh), strings.ToLower(h)) {
+				if rh == "*" || glob.Match(strings.ToLower(rh), strings.ToLower(h)) {
 					hit = true
 				}
 			}

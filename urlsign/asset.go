@@ -1,6 +1,8 @@
 package urlsign
 
 import (
+	"github.com/mediacdn/mediacdn/internal/glob"
+
 	"net/http"
 	"strings"
 	"time"
@@ -92,7 +94,7 @@ func (a *SignedAsset) URL(rawURL string) (string, error) {
 	if err := checkNoReserved(rawURL, u.query); err != nil {
 		return "", err
 	}
-	if !globMatch(a.Resource, u.String()) {
+	if !glob.Match(a.Resource, u.String()) {
 		return "", &ResourceMismatchError{Resource: a.Resource, URL: u.String()}
 	}
 	return appendParams(u.String(), u.query != "", a.Query), nil

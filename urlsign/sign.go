@@ -1,6 +1,8 @@
 package urlsign
 
 import (
+	"github.com/mediacdn/mediacdn/internal/glob"
+
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -8,7 +10,6 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -203,7 +204,7 @@ func (s *Signer) SignURLWithPolicy(rawURL string, p Policy) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !globMatch(st.resource, u.String()) {
+	if !glob.Match(st.resource, u.String()) {
 		return "", &ResourceMismatchError{Resource: st.resource, URL: u.String()}
 	}
 	params, err := s.signCustom(policy)
@@ -211,36 +212,4 @@ func (s *Signer) SignURLWithPolicy(rawURL string, p Policy) (string, error) {
 		return "", err
 	}
 	return appendParams(u.String(), u.query != "", params), nil
-}
-
-// globMatch reports whether s matches CloudFront's resource pattern: '*'
-// matches any run of characters (including '/' and '?'), '?' exactly one
-// character, everything else itself. CloudFront documents both wildcards as
-// usable "anywhere in the string" (e.g. "http://*" for every URL).
-func globMatch(pattern, s string) bool {
-	if !strings.ContainsAny(pattern, "*?") {
-		return pattern == s
-	}
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }

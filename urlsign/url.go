@@ -1,6 +1,8 @@
 package urlsign
 
 import (
+	"github.com/mediacdn/mediacdn/internal/glob"
+
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -91,7 +93,7 @@ func parseURL(raw string, pattern bool) (urlParts, error) {
 	scheme := strings.ToLower(s[:i])
 	switch {
 	case scheme == "http" || scheme == "https":
-	case pattern && strings.ContainsAny(scheme, "*?") && (globMatch(scheme, "http") || globMatch(scheme, "https")):
+	case pattern && strings.ContainsAny(scheme, "*?") && (glob.Match(scheme, "http") || glob.Match(scheme, "https")):
 	default:
 		return urlParts{}, errorf(sentinel, "%s %q has scheme %q: CloudFront signed URLs are http or https", what, raw, s[:i])
 	}

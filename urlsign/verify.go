@@ -1,6 +1,8 @@
 package urlsign
 
 import (
+	"github.com/mediacdn/mediacdn/internal/glob"
+
 	"bytes"
 	"crypto"
 	"encoding/json"
@@ -342,7 +344,7 @@ func (s *Signed) MatchURL(rawURL string) error {
 		}
 	case s.Resource == "":
 		// No Resource: CloudFront reads it as every file.
-	case !globMatch(s.Resource, got):
+	case !glob.Match(s.Resource, got):
 		return &ResourceMismatchError{Resource: s.Resource, URL: got}
 	}
 	return nil
