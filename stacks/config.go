@@ -22,7 +22,8 @@ type Config struct {
 	AllowedOrigins   []string // allowedOrigins (required)
 	AllowCredentials bool     // allowCredentials
 
-	ExistingBucketName string // existingBucketName
+	ExistingBucketName   string // existingBucketName
+	ExistingBucketRegion string // existingBucketRegion; default: the stack's region
 
 	ImageExtensions    []string           // imageExtensions
 	PlaylistExtensions []string           // playlistExtensions
@@ -52,7 +53,7 @@ type Config struct {
 // reported as a probable typo.
 var contextKeys = []string{
 	"stackName", "account", "region",
-	"allowedOrigins", "allowCredentials", "existingBucketName",
+	"allowedOrigins", "allowCredentials", "existingBucketName", "existingBucketRegion",
 	"imageExtensions", "playlistExtensions", "segmentExtensions",
 	"imageTtl", "segmentTtl", "playlistTtl",
 	"domainNames", "certificateArn", "minimumProtocolVersion", "priceClass", "httpVersion", "ipv6",
@@ -75,6 +76,7 @@ func ParseContext(ctx map[string]any) (Config, error) {
 		AllowedOrigins:         r.list("allowedOrigins"),
 		AllowCredentials:       r.boolean("allowCredentials", false),
 		ExistingBucketName:     r.str("existingBucketName", ""),
+		ExistingBucketRegion:   r.str("existingBucketRegion", ""),
 		ImageExtensions:        r.list("imageExtensions"),
 		PlaylistExtensions:     r.list("playlistExtensions"),
 		SegmentExtensions:      r.list("segmentExtensions"),

@@ -8,6 +8,7 @@ package stacks
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -69,7 +70,12 @@ func NewMediaStack(scope constructs.Construct, props *MediaStackProps) (*MediaSt
 		mediaProps.Certificate = awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Certificate"), jsii.String(cfg.CertificateArn))
 	}
 	if cfg.ExistingBucketName != "" {
-		mediaProps.Bucket = awss3.Bucket_FromBucketName(stack, jsii.String("ExistingBucket"), jsii.String(cfg.ExistingBucketName))
+		attrs := &awss3.BucketAttributes{BucketName: jsii.String(cfg.ExistingBucketName)}
+		if cfg.ExistingBucketRegion != "" {
+			// The origin's regional endpoint must name the bucket's own region.
+			attrs.Region = jsii.String(cfg.ExistingBucketRegion)
+		}
+		mediaProps.Bucket = awss3.Bucket_FromBucketAttributes(stack, jsii.String("ExistingBucket"), attrs)
 	}
 	media, err := mediacdn.New(stack, "Media", mediaProps)
 	if err != nil {
@@ -161,6 +167,12 @@ func (c Config) mediaProps() (*mediacdn.Props, error) {
 			problems = append(problems, fmt.Sprintf(`context "certificateArn" is in %s: CloudFront only uses ACM certificates in us-east-1; request or import the certificate there`, region))
 		}
 	}
+	if c.ExistingBucketRegion != "" && c.ExistingBucketName == "" {
+		problems = append(problems, `context "existingBucketRegion" is set without "existingBucketName": name the bucket, or drop the region`)
+	}
+	if c.ExistingBucketRegion != "" && !regionName.MatchString(c.ExistingBucketRegion) {
+		problems = append(problems, fmt.Sprintf(`context "existingBucketRegion" %q is not an AWS region name such as ap-northeast-2`, c.ExistingBucketRegion))
+	}
 	if c.ExistingBucketName != "" && !validBucketName(c.ExistingBucketName) {
 		problems = append(problems, fmt.Sprintf(`context "existingBucketName" %q is not an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)`, c.ExistingBucketName))
 	}
@@ -187,6 +199,8 @@ func readPublicKeyFile(path string) ([]byte, error) {
 	return os.ReadFile(path)
 }
 
+var regionName = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$`)
+
 func arnRegion(arn string) string {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "acm" || !strings.HasPrefix(parts[5], "certificate/") {
@@ -211,9 +225,12 @@ func addOutputs(stack awscdk.Stack, cfg Config, media *mediacdn.MediaCdn) {
 	out := func(id, description string, value *string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Description: jsii.String(description), Value: value})
 	}
-	base := jsii.String("https://" + strings.Join(cfg.DomainNames[:min(1, len(cfg.DomainNames))], ""))
-	if len(cfg.DomainNames) == 0 {
-		base = awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), media.Distribution.DistributionDomainName()})
+	base := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), media.Distribution.DistributionDomainName()})
+	for _, d := range cfg.DomainNames {
+		if !strings.HasPrefix(d, "*.") { // a wildcard name is no URL
+			base = jsii.String("https://" + strings.ToLower(d))
+			break
+		}
 	}
 	out("DistributionId", "CloudFront distribution id (for invalidations: aws cloudfront create-invalidation --distribution-id ID --paths '/video/*')", media.Distribution.DistributionId())
 	out("DistributionDomainName", "CloudFront domain name; point your DNS CNAME or alias here when you use domainNames", media.Distribution.DistributionDomainName())
@@ -222,8 +239,8 @@ func addOutputs(stack awscdk.Stack, cfg Config, media *mediacdn.MediaCdn) {
 	out("UploadExample", "Upload with the right Content-Type (players check it)",
 		awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("aws s3 cp ./video s3://"), media.Bucket.BucketName(), jsii.String("/video/ --recursive")}))
 	origin := "https://app.example.com"
-	if len(cfg.AllowedOrigins) > 0 && cfg.AllowedOrigins[0] != "*" {
-		origin = strings.Replace(cfg.AllowedOrigins[0], "://*.", "://www.", 1)
+	if o := media.AllowedOrigins[0]; o != "*" {
+		origin = strings.Replace(o, "://*.", "://www.", 1)
 	}
 	if media.KeyGroup != nil {
 		out("KeyGroupId", "Key group trusted by every signed behavior", media.KeyGroup.KeyGroupId())

@@ -121,9 +121,10 @@ func scenarios() []scenario {
 		{
 			name: "existing-bucket",
 			context: map[string]any{
-				"stackName":          "ExistingBucket",
-				"allowedOrigins":     []any{"https://app.example.com"},
-				"existingBucketName": "legacy-media-bucket",
+				"stackName":            "ExistingBucket",
+				"allowedOrigins":       []any{"https://app.example.com"},
+				"existingBucketName":   "legacy-media-bucket",
+				"existingBucketRegion": "ap-northeast-2",
 			},
 			wantOrigins:  []string{"https://app.example.com"},
 			wantPatterns: defaultPatterns,
@@ -151,6 +152,13 @@ func scenarios() []scenario {
 					Encryption:        awss3.BucketEncryption_S3_MANAGED,
 					EnforceSSL:        jsii.Bool(true),
 					ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+					// The user's own rule for browser uploads stays first.
+					Cors: &[]*awss3.CorsRule{{
+						Id:             jsii.String("user-upload"),
+						AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT},
+						AllowedOrigins: jsii.Strings("https://backoffice.example.com"),
+						AllowedHeaders: jsii.Strings("Content-Type"),
+					}},
 				})
 				cdknag.NagSuppressions_AddResourceSuppressions(bucket, &[]*cdknag.NagPackSuppression{{
 					Id: jsii.String("AwsSolutions-S1"), Reason: jsii.String("The test user's bucket: access logging is the user's decision."),

@@ -134,6 +134,12 @@ func TestInvalidPropsFailWithoutCreatingAnything(t *testing.T) {
 			[]string{"AccessLogRetention 36h0m0s is not a whole number of days"}},
 		{"long comment", func(p *mediacdn.Props) { p.Comment = strings.Repeat("x", 129) },
 			[]string{"Comment is 129 characters long"}},
+		{"too many origins for the function", func(p *mediacdn.Props) {
+			p.AllowedOrigins = nil
+			for i := 0; i < 400; i++ {
+				p.AllowedOrigins = append(p.AllowedOrigins, "https://tenant-"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+string(rune('a'+i/26))+".example.com")
+			}
+		}, []string{"AllowedOrigins has 400 origins", "over CloudFront Functions' 10240-byte limit", "wildcard origins"}},
 		{"several problems at once", func(p *mediacdn.Props) { p.AllowedOrigins = nil; p.GeoDenyList = []string{"xx"} },
 			[]string{"AllowedOrigins is empty", `GeoDenyList[0] "xx"`}},
 	}
@@ -198,6 +204,9 @@ func TestInvalidContextNamesTheKey(t *testing.T) {
 		{"bucket name", map[string]any{"existingBucketName": "My_Bucket"}, []string{`context "existingBucketName" "My_Bucket" is not an S3 bucket name`}},
 		{"missing key file", map[string]any{"publicKeyFiles": []any{"testdata/keys/nope.pem"}}, []string{`context "publicKeyFiles" item 0 (testdata/keys/nope.pem): cannot read it`, "mediacdn keygen"}},
 		{"private key file", map[string]any{"publicKeyFiles": []any{"testdata/keys/test_only_private_key_given_by_mistake.pem"}}, []string{"PublicKeys[0]:", "this is a private key"}},
+		{"bucket region without bucket", map[string]any{"existingBucketRegion": "us-west-2"}, []string{`context "existingBucketRegion" is set without "existingBucketName"`}},
+		{"bad bucket region", map[string]any{"existingBucketName": "media", "existingBucketRegion": "Oregon"}, []string{`context "existingBucketRegion" "Oregon" is not an AWS region name`}},
+		{"logs in an opt-in region", map[string]any{"region": "af-south-1", "accessLogging": true}, []string{"stack is in af-south-1, where CloudFront does not deliver standard logs"}},
 		{"construct validation comes through", map[string]any{"allowedOrigins": "http://localhost:3010/movies/59"}, []string{`AllowedOrigins[0] "http://localhost:3010/movies/59": has a path`}},
 	}
 	for _, c := range cases {

@@ -173,10 +173,18 @@ func TestCorsComesFromOneList(t *testing.T) {
 		}
 		_, bucket := mediaBucket(t, s)
 		rules, _ := dig(bucket, "Properties", "CorsConfiguration", "CorsRules").([]any)
-		if len(rules) != 1 {
+		if s.embed == nil && len(rules) != 1 {
 			t.Fatalf("want one bucket CORS rule, got %d", len(rules))
 		}
-		rule := rules[0]
+		var rule any
+		for _, r := range rules {
+			if dig(r, "Id") == "mediacdn" {
+				rule = r
+			}
+		}
+		if rule == nil {
+			t.Fatalf("no mediacdn CORS rule on the bucket: %v", rules)
+		}
 		if got := strs(dig(rule, "AllowedOrigins")); !reflect.DeepEqual(got, edgeOrigins) {
 			t.Errorf("bucket CORS origins %v differ from the edge's %v", got, edgeOrigins)
 		}
@@ -195,12 +203,24 @@ func TestCorsComesFromOneList(t *testing.T) {
 	})
 }
 
-func TestEmbeddedBucketGetsPolicyButKeepsItsCors(t *testing.T) {
+func TestUsersOwnBucketKeepsItsRulesAndGetsOurs(t *testing.T) {
 	s := synthAll(t)["embedded"]
-	// A bucket from the same app is not imported: the OAC statement is added
-	// to its policy (checked in TestOriginAccessControlOnly).
+	// A bucket from the same app is not imported: the OAC statement goes into
+	// its policy (TestOriginAccessControlOnly) and the CORS rule is added
+	// after the user's own rule, which S3 evaluates first.
 	if s.media.BucketIsImported {
 		t.Fatal("a bucket created in the same stack was treated as imported")
+	}
+	_, bucket := mediaBucket(t, s)
+	rules, _ := dig(bucket, "Properties", "CorsConfiguration", "CorsRules").([]any)
+	if len(rules) != 2 {
+		t.Fatalf("want the user's rule and mediacdn's, got %d rules", len(rules))
+	}
+	if got := dig(rules[0], "Id"); got != "user-upload" {
+		t.Errorf("first rule = %v, want the user's own rule kept first", got)
+	}
+	if got := dig(rules[1], "Id"); got != "mediacdn" {
+		t.Errorf("second rule = %v, want mediacdn's", got)
 	}
 	if len(*s.template.FindOutputs(jsii.String("*"), nil)) != 0 {
 		t.Error("no outputs expected when the construct manages the bucket policy")
@@ -273,7 +293,7 @@ func TestCachePolicies(t *testing.T) {
 		},
 	}
 	want["all-origins"] = want["default"]
-	want["signed"] = map[string]ttlWant{"thumbs/*": mediaText, "posters/*.jpg": mediaText}
+	want["signed"] = map[string]ttlWant{"thumbs/*": media, "posters/*.jpg": media} // binary: no compression
 	for k, v := range want["default"] {
 		want["signed"][k] = v
 	}
@@ -325,6 +345,12 @@ func TestDistributionOptions(t *testing.T) {
 			}
 		}
 		check("Enabled", cfg["Enabled"], true)
+		// S3's refusals (a preflight from an unlisted origin, or without
+		// Origin) are never cached: one bad preflight must not fail others.
+		check("CustomErrorResponses", cfg["CustomErrorResponses"], []any{
+			map[string]any{"ErrorCode": 400.0, "ErrorCachingMinTTL": 0.0},
+			map[string]any{"ErrorCode": 403.0, "ErrorCachingMinTTL": 0.0},
+		})
 		if custom {
 			check("Aliases", strs(cfg["Aliases"]), []string{"media.example.com", "video.example.com"})
 			check("ViewerCertificate", cfg["ViewerCertificate"], map[string]any{
@@ -353,7 +379,7 @@ func TestDistributionOptions(t *testing.T) {
 			t.Fatalf("Logging = %v, want logging %v", logging, s.wantLogging)
 		}
 		if s.wantLogging {
-			logID := strings.TrimSuffix(dig(logging, "Bucket", "Fn::GetAtt", 0).(string), "")
+			logID := dig(logging, "Bucket", "Fn::GetAtt", 0).(string)
 			logBucket := resourcesOf(s.tpl, "AWS::S3::Bucket")[logID]
 			if logBucket == nil {
 				t.Fatalf("the log bucket %v is not in the stack", logging)
@@ -415,6 +441,10 @@ func TestViewerResponseFunctionAsSynthesized(t *testing.T) {
 		if got := out[2]["access-control-allow-origin"]["value"]; got != wantACAO {
 			t.Errorf("allowed origin %s got ACAO %v, want %s", allowed, got, wantACAO)
 		}
+		credentials := s.name == "custom-domain"
+		if got := out[2]["access-control-allow-credentials"]["value"]; credentials && got != "true" || !credentials && got != nil {
+			t.Errorf("Access-Control-Allow-Credentials = %v (credentials allowed: %v)", got, credentials)
+		}
 	})
 }
 
@@ -423,7 +453,11 @@ func TestImportedBucketIsExplained(t *testing.T) {
 	if !s.media.BucketIsImported {
 		t.Fatal("BucketIsImported is false for an imported bucket")
 	}
-	distID, _ := distributionConfig(t, s)
+	distID, cfg := distributionConfig(t, s)
+	// The origin must use the bucket's own regional endpoint.
+	if got := dig(cfg, "Origins", 0, "DomainName"); got != "legacy-media-bucket.s3.ap-northeast-2.amazonaws.com" {
+		t.Errorf("origin domain = %v, want the bucket's regional endpoint in ap-northeast-2", got)
+	}
 	var statement, cors map[string]any
 	for id, o := range s.tpl["Outputs"].(map[string]any) {
 		switch {

@@ -40,6 +40,9 @@ type MediaCdn struct {
 	ResponseHeadersPolicy awscloudfront.ResponseHeadersPolicy
 	// ViewerResponseFunction adds Vary: Origin to every response.
 	ViewerResponseFunction awscloudfront.Function
+	// AllowedOrigins are Props.AllowedOrigins as browsers send them
+	// (lowercase, default ports dropped): what the CORS setup uses.
+	AllowedOrigins []string
 	// Behaviors lists the cache behaviors in distribution order; the default
 	// behavior is last.
 	Behaviors []Behavior
@@ -79,12 +82,16 @@ type PublicKey struct {
 // New creates the media CDN. Props are validated first: on error nothing is
 // added to scope and the error lists every problem with its fix.
 func New(scope constructs.Construct, id string, props *Props) (*MediaCdn, error) {
-	p, err := props.plan()
+	region := ""
+	if r := awscdk.Stack_Of(scope).Region(); r != nil && !isToken(*r) {
+		region = *r
+	}
+	p, err := props.plan(region)
 	if err != nil {
 		return nil, err
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
-	m := &MediaCdn{Construct: this}
+	m := &MediaCdn{Construct: this, AllowedOrigins: p.origins.list()}
 
 	if props.AccessLogging {
 		m.LogBucket = props.LogBucket
@@ -166,7 +173,15 @@ func New(scope constructs.Construct, id string, props *Props) (*MediaCdn, error)
 			FunctionAssociations:  def.FunctionAssociations,
 			TrustedKeyGroups:      def.TrustedKeyGroups,
 		},
-		Comment:     jsii.String(p.comment),
+		Comment: jsii.String(p.comment),
+		// Preflights are cached with a path-only key and the edge rewrites
+		// the CORS headers of a cached success; an S3 refusal (403 for an
+		// unlisted origin, 400 without Origin) must not be cached, or one bad
+		// preflight would fail everyone's for CloudFront's default 10 s.
+		ErrorResponses: &[]*awscloudfront.ErrorResponse{
+			{HttpStatus: jsii.Number(400), Ttl: awscdk.Duration_Seconds(jsii.Number(0))},
+			{HttpStatus: jsii.Number(403), Ttl: awscdk.Duration_Seconds(jsii.Number(0))},
+		},
 		PriceClass:  p.priceClass,
 		HttpVersion: p.httpVersion,
 		EnableIpv6:  jsii.Bool(!props.DisableIpv6),
@@ -343,13 +358,17 @@ func (c *cachePolicies) get(kind MediaKind, compress bool) awscloudfront.ICacheP
 		return pol
 	}
 	ttl := c.plan.ttl[kind]
-	what := map[string]string{"Media": "images and segments", "Image": "images", "Segment": "segments", "Playlist": "playlists and the default behavior"}[class]
+	what := map[string]string{"Media": "images and segments", "Image": "images", "Segment": "segments", "Playlist": "playlists and default"}[class]
 	if compress && class != "Playlist" {
-		what = "text " + what + " (compressed)"
+		what = "text " + what + ", compressed"
+	}
+	comment := fmt.Sprintf("mediacdn %s: TTL %d/%d/%d s; key is the path only",
+		what, int64(ttl.Min.Seconds()), int64(ttl.Default.Seconds()), int64(ttl.Max.Seconds()))
+	if len(comment) > 128 { // CloudFront's limit
+		comment = comment[:128]
 	}
 	pol := awscloudfront.NewCachePolicy(c.scope, jsii.String(key+"CachePolicy"), &awscloudfront.CachePolicyProps{
-		Comment: jsii.String(fmt.Sprintf("mediacdn: %s; TTL %d/%d/%d s; no headers, cookies or query strings in the key",
-			what, int64(ttl.Min.Seconds()), int64(ttl.Default.Seconds()), int64(ttl.Max.Seconds()))),
+		Comment:    jsii.String(comment),
 		MinTtl:     awscdk.Duration_Seconds(jsii.Number(ttl.Min.Seconds())),
 		DefaultTtl: awscdk.Duration_Seconds(jsii.Number(ttl.Default.Seconds())),
 		MaxTtl:     awscdk.Duration_Seconds(jsii.Number(ttl.Max.Seconds())),

@@ -27,6 +27,18 @@ const (
 	KindPublic MediaKind = "public"
 )
 
+// maxFunctionCodeSize is CloudFront Functions' code size limit (10 KB).
+const maxFunctionCodeSize = 10 * 1024
+
+// noLogDeliveryRegions are the regions whose buckets CloudFront does not
+// deliver standard logs to (CloudFront Developer Guide, "Choosing an Amazon
+// S3 bucket for your standard logs"; the opt-in regions).
+var noLogDeliveryRegions = map[string]bool{
+	"af-south-1": true, "ap-east-1": true, "ap-south-2": true, "ap-southeast-3": true, "ap-southeast-4": true,
+	"ca-west-1": true, "eu-central-2": true, "eu-south-1": true, "eu-south-2": true, "il-central-1": true,
+	"me-central-1": true, "me-south-1": true,
+}
+
 // MaxPublicKeys is CloudFront's quota of public keys per key group.
 const MaxPublicKeys = 5
 
@@ -95,14 +107,16 @@ func (p *problems) addErr(err error) {
 	}
 }
 
-// Validate checks props without creating anything. New calls it first, so a
-// construct is either complete or not created at all.
+// Validate checks props without creating anything. New runs the same checks
+// first (plus those that need the stack's region), so a construct is either
+// complete or not created at all.
 func (props *Props) Validate() error {
-	_, err := props.plan()
+	_, err := props.plan("")
 	return err
 }
 
-func (props *Props) plan() (*plan, error) {
+// plan validates props; region is the stack's region when known, else "".
+func (props *Props) plan(region string) (*plan, error) {
 	if props == nil {
 		return nil, &ValidationError{Problems: []string{"props are nil: pass &mediacdn.Props{AllowedOrigins: ...}"}}
 	}
@@ -115,6 +129,12 @@ func (props *Props) plan() (*plan, error) {
 	p.allowCredentials = props.AllowCredentials
 	if props.AllowCredentials && origins.all {
 		errs.add(`AllowCredentials is set with AllowedOrigins ["*"]: browsers refuse Access-Control-Allow-Origin "*" on credentialed requests; list the specific origins`)
+	}
+
+	if err == nil {
+		if n := len(viewerResponseCode(origins, props.AllowCredentials)); n > maxFunctionCodeSize {
+			errs.add("AllowedOrigins has %d origins, which makes the viewer-response function %d bytes, over CloudFront Functions' %d-byte limit: use wildcard origins (https://*.example.com) or fewer origins", len(origins.origins), n, maxFunctionCodeSize)
+		}
 	}
 
 	p.allowHeaders = props.AllowedRequestHeaders
@@ -139,8 +159,12 @@ func (props *Props) plan() (*plan, error) {
 
 	p.keys = errs.checkPublicKeys(props.PublicKeys)
 	// Public paths come first: CloudFront takes the first matching pattern.
+	// They are compressed only when the pattern names a text extension
+	// ("docs/*.svg"), so binary thumbnails stay one cache entry each.
 	for _, pattern := range errs.checkPublicPaths(props.PublicPaths, len(props.PublicKeys) > 0) {
-		p.behaviors = append(p.behaviors, behaviorPlan{pattern: pattern, kind: KindPublic, compress: true, public: true})
+		ext := pattern[strings.LastIndex(pattern, ".")+1:]
+		compress := strings.Contains(pattern, ".") && textExtensions[strings.ToLower(ext)]
+		p.behaviors = append(p.behaviors, behaviorPlan{pattern: pattern, kind: KindPublic, compress: compress, public: true})
 	}
 
 	// Media behaviors: one per extension, in a fixed order (images,
@@ -206,6 +230,9 @@ func (props *Props) plan() (*plan, error) {
 	p.ttl[KindPublic] = p.ttl[KindImage]
 
 	errs = append(errs, p.checkDelivery(props)...)
+	if props.AccessLogging && props.LogBucket == nil && noLogDeliveryRegions[region] {
+		errs.add("AccessLogging is on and the stack is in %s, where CloudFront does not deliver standard logs: pass a LogBucket in another region (e.g. one imported with awss3.Bucket_FromBucketAttributes in us-east-1), or turn AccessLogging off", region)
+	}
 
 	if len(errs) > 0 {
 		return nil, &ValidationError{Problems: errs}

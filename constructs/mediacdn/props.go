@@ -31,9 +31,10 @@ type Props struct {
 	// Default: false.
 	AllowCredentials bool
 
-	// AllowedRequestHeaders are the request headers a CORS preflight may ask
-	// for. S3 answers preflights from the bucket CORS rules and CloudFront
-	// only decorates the answer, so both get this list.
+	// AllowedRequestHeaders are the request headers the edge tells browsers
+	// a request may carry (Access-Control-Allow-Headers). S3 answers
+	// preflights from the bucket CORS rule, which allows every header ("*"),
+	// so it never refuses what the edge allows.
 	//
 	// Default: ["*"]; with AllowCredentials (where "*" is not allowed):
 	// Range, If-Range, If-Match, If-None-Match, If-Modified-Since.
@@ -67,6 +68,7 @@ type Props struct {
 	BucketRemovalPolicy awscdk.RemovalPolicy
 
 	// ImageExtensions get one cache behavior each (*.jpg, ...), cached long.
+	// nil means the defaults; an empty list is an error.
 	// Extensions are case sensitive, as CloudFront path patterns are; other
 	// spellings (PHOTO.JPG) fall through to the default behavior, which has the
 	// same CORS and signing but the playlist TTL.
@@ -219,17 +221,17 @@ type CacheTtl struct {
 }
 
 // DefaultImageExtensions returns the image extensions used when
-// Props.ImageExtensions is empty.
+// Props.ImageExtensions is nil.
 func DefaultImageExtensions() []string {
 	return []string{"jpg", "jpeg", "png", "gif", "webp", "avif", "svg"}
 }
 
 // DefaultPlaylistExtensions returns the playlist extensions used when
-// Props.PlaylistExtensions is empty.
+// Props.PlaylistExtensions is nil.
 func DefaultPlaylistExtensions() []string { return []string{"m3u8", "mpd"} }
 
 // DefaultSegmentExtensions returns the segment extensions used when
-// Props.SegmentExtensions is empty.
+// Props.SegmentExtensions is nil.
 func DefaultSegmentExtensions() []string { return []string{"ts", "m4s", "mp4", "vtt"} }
 
 // DefaultExposedHeaders returns the headers exposed when
