@@ -8,7 +8,6 @@ package stacks
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -161,7 +160,7 @@ func (c Config) mediaProps() (*mediacdn.Props, error) {
 		problems = append(problems, fmt.Sprintf(`context "minimumProtocolVersion" %q is not one of TLSv1.2_2021, TLSv1.2_2025, TLSv1.3_2025`, c.MinimumProtocolVersion))
 	}
 	if c.CertificateArn != "" {
-		if region := arnRegion(c.CertificateArn); region == "" {
+		if region, err := mediacdn.CertificateRegion(c.CertificateArn); err != nil {
 			problems = append(problems, fmt.Sprintf(`context "certificateArn" %q is not an ACM certificate ARN (arn:aws:acm:us-east-1:123456789012:certificate/ID)`, c.CertificateArn))
 		} else if region != "us-east-1" {
 			problems = append(problems, fmt.Sprintf(`context "certificateArn" is in %s: CloudFront only uses ACM certificates in us-east-1; request or import the certificate there`, region))
@@ -170,7 +169,7 @@ func (c Config) mediaProps() (*mediacdn.Props, error) {
 	if c.ExistingBucketRegion != "" && c.ExistingBucketName == "" {
 		problems = append(problems, `context "existingBucketRegion" is set without "existingBucketName": name the bucket, or drop the region`)
 	}
-	if c.ExistingBucketRegion != "" && !regionName.MatchString(c.ExistingBucketRegion) {
+	if c.ExistingBucketRegion != "" && !mediacdn.IsRegionName(c.ExistingBucketRegion) {
 		problems = append(problems, fmt.Sprintf(`context "existingBucketRegion" %q is not an AWS region name such as ap-northeast-2`, c.ExistingBucketRegion))
 	}
 	if c.ExistingBucketName != "" && !validBucketName(c.ExistingBucketName) {
@@ -197,16 +196,6 @@ func readPublicKeyFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("is not a PEM public key file (a directory, or larger than %d bytes)", maxPublicKeyFileSize)
 	}
 	return os.ReadFile(path)
-}
-
-var regionName = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$`)
-
-func arnRegion(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "acm" || !strings.HasPrefix(parts[5], "certificate/") {
-		return ""
-	}
-	return parts[3]
 }
 
 func validBucketName(name string) bool {

@@ -269,7 +269,7 @@ func (p *plan) checkDelivery(props *Props) problems {
 	if props.Certificate != nil {
 		arn := props.Certificate.CertificateArn()
 		if arn != nil && !isToken(*arn) {
-			if region, err := certificateRegion(*arn); err != nil {
+			if region, err := CertificateRegion(*arn); err != nil {
 				errs.add("Certificate: %v", err)
 			} else if region != "us-east-1" {
 				errs.add("Certificate %s is in %s: CloudFront only uses ACM certificates in us-east-1; request or import the certificate in us-east-1", *arn, region)
@@ -353,7 +353,7 @@ func (p *plan) checkDelivery(props *Props) problems {
 		}
 	}
 
-	if props.OriginShieldRegion != "" && !regionPattern.MatchString(props.OriginShieldRegion) {
+	if props.OriginShieldRegion != "" && !IsRegionName(props.OriginShieldRegion) {
 		errs.add("OriginShieldRegion %q is not an AWS region name: use e.g. us-east-1 or ap-northeast-2 (usually the bucket's region)", props.OriginShieldRegion)
 	}
 
@@ -526,7 +526,12 @@ func checkDomainName(d string) error {
 	return nil
 }
 
-func certificateRegion(arn string) (string, error) {
+// IsRegionName reports whether s looks like an AWS region name (us-east-1).
+func IsRegionName(s string) bool { return regionPattern.MatchString(s) }
+
+// CertificateRegion returns the region of an ACM certificate ARN, or an error
+// saying what an ACM certificate ARN looks like.
+func CertificateRegion(arn string) (string, error) {
 	m := certArnPattern.FindStringSubmatch(arn)
 	if m == nil {
 		return "", fmt.Errorf("%q is not an ACM certificate ARN (arn:aws:acm:us-east-1:123456789012:certificate/ID)", arn)
