@@ -2,9 +2,9 @@ package edge
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"fmt"
 	"net/http"
-	"crypto/sha1"
 	"strconv"
 	"strings"
 	"sync"
