@@ -431,6 +431,7 @@ func (e *Edge) handle(r *http.Request, info *RequestInfo) *response {
 	}
 
 	resp, outcome, age := e.fetchCached(b, req)
+	info.Cache = outcome
 	layers := trackLayers(nil, nil, resp.header, LayerOrigin)
 
 	// Viewer-side stages on a copy, so the cached response stays as stored.
@@ -438,9 +439,10 @@ func (e *Edge) handle(r *http.Request, info *RequestInfo) *response {
 	if outcome == "Hit" {
 		resp.header.Set("Age", strconv.Itoa(age))
 	}
+	var wrote []string // headers the policy stage set
 	stages := []func() error{
 		func() error { return e.viewerResponse(fns[1], req, resp) },
-		func() error { e.applyPolicy(b, req, resp); return nil },
+		func() error { wrote = e.applyPolicy(b, req, resp); return nil },
 	}
 	stageLayers := []Layer{LayerFunction, LayerPolicy}
 	if e.opts.FunctionSeesPolicyHeaders {
@@ -449,11 +451,17 @@ func (e *Edge) handle(r *http.Request, info *RequestInfo) *response {
 	}
 	for i, stage := range stages {
 		before := resp.header.Clone()
+		wrote = nil
 		if err := stage(); err != nil {
 			info.Reason = err.Error()
 			return e.edgeError(b, r, info, functionError())
 		}
 		layers = trackLayers(layers, before, resp.header, stageLayers[i])
+		for _, k := range wrote { // the policy set it, even to the same value
+			if resp.header.Get(k) != "" {
+				layers[k] = LayerPolicy
+			}
+		}
 	}
 	info.CORS = layers
 	e.edgeHeaders(resp)
@@ -652,8 +660,7 @@ func writeResponse(w http.ResponseWriter, r *http.Request, resp *response) {
 func (e *Edge) edgeError(b *cfconfig.Behavior, r *http.Request, info *RequestInfo, resp *response) *response {
 	info.Cache = "Error"
 	if e.opts.PolicyOnEdgeErrors {
-		req := newViewerRequest(r)
-		e.applyPolicy(b, req, resp)
+		e.applyPolicy(b, newViewerRequest(r), resp)
 		info.CORS = trackLayers(nil, nil, resp.header, LayerPolicy)
 	}
 	e.edgeHeaders(resp)

@@ -22,13 +22,15 @@ var notRemovablePrefixes = []string{"x-accel-", "x-amz-cf-", "x-amzn-", "x-edge-
 // Expose-Headers), with OriginOverride deciding whether the origin's value
 // is replaced; security and custom headers with their own Override; then the
 // removed headers.
-func (e *Edge) applyPolicy(b *cfconfig.Behavior, req *viewerRequest, resp *response) {
+// It returns the names of the headers it set.
+func (e *Edge) applyPolicy(b *cfconfig.Behavior, req *viewerRequest, resp *response) []string {
 	p := b.ResponseHeadersPolicy
 	if p == nil {
-		return
+		return nil
 	}
+	var wrote []string
 	if c := p.CORS; c != nil {
-		e.applyCORS(c, req, resp.header)
+		wrote = e.applyCORS(c, req, resp.header)
 	}
 	for _, hs := range [][]cfconfig.Header{p.SecurityHeaders, p.CustomHeaders} {
 		for _, h := range hs {
@@ -42,6 +44,7 @@ func (e *Edge) applyPolicy(b *cfconfig.Behavior, req *viewerRequest, resp *respo
 			resp.header.Del(name)
 		}
 	}
+	return wrote
 }
 
 func removable(name string) bool {
@@ -57,10 +60,12 @@ func removable(name string) bool {
 	return true
 }
 
-func (e *Edge) applyCORS(c *cfconfig.CORSConfig, req *viewerRequest, h http.Header) {
+func (e *Edge) applyCORS(c *cfconfig.CORSConfig, req *viewerRequest, h http.Header) []string {
+	var wrote []string
 	set := func(name, value string) {
 		if value != "" && (c.OriginOverride || h.Get(name) == "") {
 			h.Set(name, value)
+			wrote = append(wrote, name)
 		}
 	}
 	origin := req.header.Get("Origin")
@@ -90,7 +95,9 @@ func (e *Edge) applyCORS(c *cfconfig.CORSConfig, req *viewerRequest, h http.Head
 	}
 	if e.opts.PolicyAddsVaryOrigin && !varyHas(h, "origin") {
 		h.Add("Vary", "Origin")
+		wrote = append(wrote, "Vary")
 	}
+	return wrote
 }
 
 // originAllowed matches an Origin against AllowOrigins: "*", an exact
