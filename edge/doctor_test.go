@@ -2,6 +2,7 @@ package edge
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -62,6 +63,11 @@ func originFor(d *cfconfig.Distribution) *interimS3Origin {
 // repository holds no private key for them) and returns one signer per key,
 // with the local Key-Pair-Id the edge gives it.
 func rekey(t testing.TB, d *cfconfig.Distribution, e func() *Edge) []*urlsign.Signer {
+	signers, _ := rekeyWithKeys(t, d, e)
+	return signers
+}
+
+func rekeyWithKeys(t testing.TB, d *cfconfig.Distribution, e func() *Edge) ([]*urlsign.Signer, []crypto.Signer) {
 	t.Helper()
 	var privs [][]byte
 	for _, pk := range d.PublicKeys() {
@@ -74,6 +80,7 @@ func rekey(t testing.TB, d *cfconfig.Distribution, e func() *Edge) []*urlsign.Si
 	}
 	edge := e()
 	var signers []*urlsign.Signer
+	var keys []crypto.Signer
 	for i, pk := range d.PublicKeys() {
 		key, err := cfkeys.ParsePrivateKey(privs[i])
 		if err != nil {
@@ -84,8 +91,9 @@ func rekey(t testing.TB, d *cfconfig.Distribution, e func() *Edge) []*urlsign.Si
 			t.Fatal(err)
 		}
 		signers = append(signers, s)
+		keys = append(keys, key)
 	}
-	return signers
+	return signers, keys
 }
 
 var ourTemplates = []struct {
