@@ -95,17 +95,36 @@ type Options struct {
 	PolicyOnEdgeErrors bool
 }
 
-// Readings lists the names of the UNCONF reading options, for tests that
-// run under every combination.
+// Readings lists the names of the UNCONF reading options, in bit order
+// for WithReadings.
 var Readings = []string{"PolicyCORSWithoutOrigin", "PolicyAddsVaryOrigin", "FunctionSeesPolicyHeaders", "PolicyOnEdgeErrors"}
 
-// WithReadings returns o with the reading options set from a bit mask in the
-// order of Readings.
+// WithReading returns o with the named reading (one of Readings, case
+// insensitive) turned on, and false when the name is unknown.
+func (o Options) WithReading(name string) (Options, bool) {
+	switch strings.ToLower(name) {
+	case "policycorswithoutorigin":
+		o.PolicyCORSWithoutOrigin = true
+	case "policyaddsvaryorigin":
+		o.PolicyAddsVaryOrigin = true
+	case "functionseespolicyheaders":
+		o.FunctionSeesPolicyHeaders = true
+	case "policyonedgeerrors":
+		o.PolicyOnEdgeErrors = true
+	default:
+		return o, false
+	}
+	return o, true
+}
+
+// WithReadings returns o with the readings whose bit is set in mask (bit i
+// is Readings[i]) turned on: tests run under every combination.
 func (o Options) WithReadings(mask int) Options {
-	o.PolicyCORSWithoutOrigin = mask&1 != 0
-	o.PolicyAddsVaryOrigin = mask&2 != 0
-	o.FunctionSeesPolicyHeaders = mask&4 != 0
-	o.PolicyOnEdgeErrors = mask&8 != 0
+	for i, name := range Readings {
+		if mask&(1<<i) != 0 {
+			o, _ = o.WithReading(name)
+		}
+	}
 	return o
 }
 
