@@ -134,8 +134,8 @@ func TestServePrintsKeysURLAndRequests(t *testing.T) {
 		resp.Body.Close()
 	}
 	get("/thumbs/a.jpg", "Origin: https://app.example.com")
-	get("/photos/a.jpg")               // signed: MissingKey
-	get("/thumbs/%1b%5b31mred.jpg")    // an escape sequence in the path
+	get("/photos/a.jpg")                // signed: MissingKey
+	get("/thumbs/%1b%5b31mred.jpg")     // an escape sequence in the path
 	big := strings.Repeat("x", 128<<10) // over the header bound
 	req, _ := http.NewRequest(http.MethodGet, base+"/thumbs/a.jpg", nil)
 	req.Header.Set("X-Big", big)
