@@ -316,8 +316,15 @@ func (r *runner) unchanged(ev Event, md5hex string) (bool, error) {
 	out, err := r.opts.Client.HeadObject(r.ctx, &s3.HeadObjectInput{Bucket: aws.String(r.opts.Bucket), Key: aws.String(ev.Key)})
 	if err != nil {
 		var api smithy.APIError
-		if errors.As(err, &api) && (api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchKey") {
-			return false, nil
+		if errors.As(err, &api) {
+			switch api.ErrorCode() {
+			case "NotFound", "NoSuchKey":
+				return false, nil
+			case "Forbidden", "AccessDenied":
+				// Without s3:ListBucket S3 answers 403 for a missing key:
+				// nothing to compare with, so upload (harmless if present).
+				return false, nil
+			}
 		}
 		return false, describe(err, r.opts.Bucket)
 	}
