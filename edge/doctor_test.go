@@ -18,7 +18,7 @@ import (
 
 // mediaObjects are the files every doctor run reads: an image, an SVG, and an
 // HLS asset (master, variant, segments).
-func putMedia(o *interimS3Origin) {
+func putMedia(o testOrigin) {
 	o.put("photos/a.jpg", "image/jpeg", strings.Repeat("\xff\xd8jpeg", 400))
 	o.put("icons/logo.svg", "image/svg+xml", `<svg xmlns="http://www.w3.org/2000/svg">`+strings.Repeat("<g/>", 400)+`</svg>`)
 	o.put("videos/v1/index.m3u8", "application/vnd.apple.mpegurl", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\nlow/index.m3u8\n")
@@ -41,10 +41,11 @@ func loadDist(t testing.TB, path string) *cfconfig.Distribution {
 	return dists[0]
 }
 
-// originFor builds the interim S3 origin with the template's bucket CORS
-// rules. A template for an existing bucket has none: its README asks the
-// user to set rules matching the response headers policy, so those are used.
-func originFor(d *cfconfig.Distribution) *interimS3Origin {
+// originFor builds the S3 origin (s3origin.Dir) with the template's bucket
+// CORS rules and the media files. A template for an existing bucket has no
+// rules: the user sets rules matching the response headers policy (README),
+// so those are used.
+func originFor(t testing.TB, d *cfconfig.Distribution) *dirOrigin {
 	var b *cfconfig.Bucket
 	for _, o := range d.Origins {
 		b = o.Bucket
@@ -54,7 +55,7 @@ func originFor(d *cfconfig.Distribution) *interimS3Origin {
 		b = &cfconfig.Bucket{HasCORS: true, CORS: []cfconfig.CORSRule{{AllowedOrigins: c.AllowOrigins, AllowedMethods: []string{"GET", "HEAD"},
 			AllowedHeaders: []string{"*"}, ExposeHeaders: c.ExposeHeaders, MaxAgeSeconds: 3600}}}
 	}
-	o := newInterimOrigin(b)
+	o := newDirOrigin(t, b)
 	putMedia(o)
 	return o
 }
@@ -116,7 +117,7 @@ func TestDoctorFindsNoFailureOnOurTemplates(t *testing.T) {
 		for mask := 0; mask < 1<<len(Readings); mask++ {
 			t.Run(fmt.Sprintf("%s/readings=%04b", tt.file, mask), func(t *testing.T) {
 				d := loadDist(t, "../test/testdata/"+tt.file)
-				origin := originFor(d)
+				origin := originFor(t, d)
 				var e *Edge
 				newEdge := func() *Edge {
 					var err error
@@ -181,7 +182,7 @@ func TestDoctorFindsKnownFailures(t *testing.T) {
 	t.Run("seed002", func(t *testing.T) {
 		for mask := 0; mask < 1<<len(Readings); mask++ {
 			d := loadDist(t, "../doctor/testdata/templates/seed002.json")
-			origin := originFor(d)
+			origin := originFor(t, d)
 			e, err := New(d, origin, Options{}.WithReadings(mask))
 			if err != nil {
 				t.Fatal(err)
@@ -217,7 +218,7 @@ func TestDoctorFindsKnownFailures(t *testing.T) {
 	})
 	t.Run("caching-optimized-trap", func(t *testing.T) {
 		d := loadDist(t, "../doctor/testdata/templates/caching-optimized-trap.json")
-		origin := originFor(d)
+		origin := originFor(t, d)
 		e, err := New(d, origin, Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -46,7 +46,7 @@ func (c *clock) add(d time.Duration) {
 type harness struct {
 	t      *testing.T
 	edge   *Edge
-	origin *interimS3Origin
+	origin testOrigin
 	clock  *clock
 	infos  []RequestInfo
 	mu     sync.Mutex
@@ -55,7 +55,7 @@ type harness struct {
 func newHarness(t *testing.T, d *cfconfig.Distribution, opts Options) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: &clock{t: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}}
-	h.origin = newInterimOrigin(&cfconfig.Bucket{HasCORS: true, CORS: []cfconfig.CORSRule{{AllowedOrigins: []string{"https://app.example.com"},
+	h.origin = newMemOrigin(&cfconfig.Bucket{HasCORS: true, CORS: []cfconfig.CORSRule{{AllowedOrigins: []string{"https://app.example.com"},
 		AllowedMethods: []string{"GET", "HEAD"}, AllowedHeaders: []string{"*"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: 600}}})
 	putMedia(h.origin)
 	opts.Now = h.clock.now
@@ -309,7 +309,7 @@ func TestResponseHeadersPolicy(t *testing.T) {
 	for _, p := range []string{"over/a.jpg", "keep/a.jpg"} {
 		h.origin.put(p, "image/jpeg", "jpeg")
 	}
-	h.origin.cors[0].ExposeHeaders = []string{"X-From-S3"}
+	h.origin.(*memOrigin).cors[0].ExposeHeaders = []string{"X-From-S3"}
 	for _, tt := range []struct {
 		name, method, path string
 		headers            []string

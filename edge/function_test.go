@@ -90,7 +90,7 @@ func TestOurViewerResponseFunction(t *testing.T) {
 	for _, b := range d.Behaviors {
 		b.ResponseHeadersPolicy = nil // the function alone
 	}
-	origin := newInterimOrigin(nil)
+	origin := newMemOrigin(nil)
 	putMedia(origin)
 	e, err := New(d, origin, Options{})
 	if err != nil {

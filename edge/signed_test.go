@@ -18,7 +18,7 @@ func signedHarness(t *testing.T) (*harness, []*urlsign.Signer, []crypto.Signer) 
 	t.Helper()
 	d := loadDist(t, "../test/testdata/signed.template.json")
 	h := &harness{t: t, clock: &clock{t: time.Now()}}
-	h.origin = originFor(d)
+	h.origin = originFor(t, d)
 	signers, keys := rekeyWithKeys(t, d, func() *Edge {
 		e, err := New(d, h.origin, Options{Now: h.clock.now, Log: func(i RequestInfo) { h.mu.Lock(); h.infos = append(h.infos, i); h.mu.Unlock() }})
 		if err != nil {
