@@ -142,4 +142,3 @@ func BenchmarkCacheMemory(b *testing.B) {
 	b.ReportMetric(16, "bound-MiB")
 	b.ReportMetric(float64(int64(ms.HeapAlloc)-int64(base))/(1<<20), "heap-growth-MiB")
 }
-
