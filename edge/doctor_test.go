@@ -121,7 +121,9 @@ func TestDoctorFindsNoFailureOnOurTemplates(t *testing.T) {
 				var e *Edge
 				newEdge := func() *Edge {
 					var err error
-					e, err = New(d, origin, Options{}.WithReadings(mask))
+					// custom-domain has a WAF web ACL and a geographic
+					// restriction, which are not emulated.
+					e, err = New(d, origin, Options{IgnoreWAF: d.WebACLID != "", IgnoreGeoRestriction: d.GeoRestriction != ""}.WithReadings(mask))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -137,7 +139,9 @@ func TestDoctorFindsNoFailureOnOurTemplates(t *testing.T) {
 				defer srv.Close()
 				for _, p := range []string{"/photos/a.jpg", "/icons/logo.svg", "/videos/v1/index.m3u8"} {
 					target := srv.URL + p
-					opts := doctor.LiveOptions{URL: target, Origin: tt.origin, Client: srv.Client(), Template: templateFor(t, tt.file)}
+					opts := doctor.LiveOptions{URL: target, Origin: tt.origin, Client: srv.Client(), Template: templateFor(t, tt.file),
+						// With credentials allowed, check as a credentialed request.
+						Credentials: d.DefaultBehavior().EdgeCORS().AllowCredentials}
 					if signers != nil {
 						// Rotation: each key of the group signs a run.
 						s := signers[len(p)%len(signers)]

@@ -60,7 +60,9 @@ type Options struct {
 	// MaxObjectBytes bounds one origin response body read into memory;
 	// default 256 MiB. A larger object gets 502.
 	MaxObjectBytes int64
-	// FunctionTimeout stops a CloudFront Function run; default 50 ms.
+	// FunctionTimeout stops a CloudFront Function run; default 1 s, which
+	// only catches runaway code (a loaded machine must not turn a slow run
+	// into a 503).
 	FunctionTimeout time.Duration
 	// InvalidationPath is the local path that takes POST invalidations
 	// (body: one path per line, or ?path=... repeated); default
@@ -72,6 +74,13 @@ type Options struct {
 	// Now returns the current time (default time.Now): signature expiry,
 	// TTLs and Age.
 	Now func() time.Time
+
+	// IgnoreWAF serves a distribution that has an AWS WAF web ACL as if the
+	// ACL allowed every request; without it New refuses the distribution.
+	IgnoreWAF bool
+	// IgnoreGeoRestriction likewise for geographic restriction (every
+	// viewer is local).
+	IgnoreGeoRestriction bool
 
 	// Readings of behavior AWS does not document (UNCONF). Each false value
 	// is the less forgiving reading; docs/edge.md lists them.
@@ -183,7 +192,7 @@ func New(dist *cfconfig.Distribution, origin http.Handler, opts Options) (*Edge,
 		opts.MaxObjectBytes = 256 << 20
 	}
 	if opts.FunctionTimeout <= 0 {
-		opts.FunctionTimeout = 50 * time.Millisecond
+		opts.FunctionTimeout = time.Second
 	}
 	if opts.InvalidationPath == "" {
 		opts.InvalidationPath = "/.mediacdn/invalidate"
@@ -191,7 +200,7 @@ func New(dist *cfconfig.Distribution, origin http.Handler, opts Options) (*Edge,
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if err := checkEmulated(dist); err != nil {
+	if err := checkEmulated(dist, opts); err != nil {
 		return nil, fmt.Errorf("%s: %w", dist.Label, err)
 	}
 	e := &Edge{dist: dist, origin: origin, opts: opts, funcs: map[*cfconfig.Behavior][2]*function{}, cache: newCache(opts.CacheBytes)}
@@ -229,7 +238,7 @@ func New(dist *cfconfig.Distribution, origin http.Handler, opts Options) (*Edge,
 }
 
 // checkEmulated refuses what the edge cannot reproduce.
-func checkEmulated(d *cfconfig.Distribution) error {
+func checkEmulated(d *cfconfig.Distribution, opts Options) error {
 	if d.Empty {
 		return fmt.Errorf("the distribution has no DistributionConfig")
 	}
@@ -238,6 +247,20 @@ func checkEmulated(d *cfconfig.Distribution) error {
 	}
 	for _, u := range d.Unresolved {
 		return fmt.Errorf("%s %s is neither managed nor defined in the template: its contents are unknown, so the edge cannot apply it", u.Kind, u.Ref)
+	}
+	switch {
+	case d.WebACLID != "" && !opts.IgnoreWAF:
+		return fmt.Errorf("WebACLId %s: AWS WAF is not emulated (serve every request as if allowed with Options.IgnoreWAF, serve --ignore-waf)", d.WebACLID)
+	case d.GeoRestriction != "" && !opts.IgnoreGeoRestriction:
+		return fmt.Errorf("geographic restriction (%s) is not emulated (serve every viewer with Options.IgnoreGeoRestriction, serve --ignore-geo-restriction)", d.GeoRestriction)
+	case d.OriginGroups > 0:
+		return fmt.Errorf("OriginGroups (origin failover) are not emulated")
+	}
+	for _, er := range d.ErrorResponses {
+		if er.ResponsePagePath != "" || er.ResponseCode != 0 {
+			return fmt.Errorf("CustomErrorResponses for %d replace the error with %q (code %d): custom error pages are not emulated, only ErrorCachingMinTTL",
+				er.ErrorCode, er.ResponsePagePath, er.ResponseCode)
+		}
 	}
 	for _, b := range d.Behaviors {
 		o := d.Origins[b.TargetOrigin]
@@ -248,6 +271,9 @@ func checkEmulated(d *cfconfig.Distribution) error {
 			return fmt.Errorf("behavior %s targets S3 website endpoint %s: a custom origin, not emulated (only S3 REST origins are)", b.Label(), o.Domain)
 		case o.Custom:
 			return fmt.Errorf("behavior %s targets custom origin %s: not emulated (only S3 origins are)", b.Label(), o.Domain)
+		}
+		if b.FieldLevelEncryptionID != "" {
+			return fmt.Errorf("behavior %s uses field-level encryption: not emulated", b.Label())
 		}
 		if b.CachePolicy == nil && b.Legacy == nil {
 			return fmt.Errorf("behavior %s has neither a cache policy nor ForwardedValues", b.Label())

@@ -505,6 +505,13 @@ func TestRefusedAtStart(t *testing.T) {
 		{"key group without keys", func(d *cfconfig.Distribution) { d.Behaviors[0].TrustedKeyGroups = []string{"kg-123"} }, "kg-123"},
 		{"legacy trusted signers", func(d *cfconfig.Distribution) { d.Behaviors[0].TrustedSigners = true }, "TrustedSigners"},
 		{"no default behavior", func(d *cfconfig.Distribution) { d.Behaviors = d.Behaviors[:1] }, "no default cache behavior"},
+		{"WAF", func(d *cfconfig.Distribution) { d.WebACLID = "arn:aws:wafv2:acl" }, "WAF"},
+		{"geo restriction", func(d *cfconfig.Distribution) { d.GeoRestriction = "whitelist" }, "geographic restriction"},
+		{"origin groups", func(d *cfconfig.Distribution) { d.OriginGroups = 1 }, "OriginGroups"},
+		{"custom error page", func(d *cfconfig.Distribution) {
+			d.ErrorResponses = []cfconfig.ErrorResponse{{ErrorCode: 404, ResponseCode: 200, ResponsePagePath: "/index.html"}}
+		}, "custom error pages"},
+		{"field-level encryption", func(d *cfconfig.Distribution) { d.Behaviors[0].FieldLevelEncryptionID = "fle" }, "field-level encryption"},
 	} {
 		d := testDistribution(testBehavior("*.jpg"))
 		tt.change(d)

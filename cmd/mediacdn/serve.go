@@ -39,6 +39,7 @@ type serveFlags struct {
 	template, dir, addr, distribution string
 	endpoint, bucket, region          string
 	createBucket                      bool
+	ignoreWAF, ignoreGeo              bool
 	cacheMiB                          int64
 	invalidationPath                  string
 	readings                          []string
@@ -91,6 +92,8 @@ which layer (origin, policy, function) set each CORS header.`,
 	fl.StringVar(&f.distribution, "distribution", "", "label of the distribution to serve when the template has several (as listed in the error)")
 	fl.Int64Var(&f.cacheMiB, "cache-size", 64, "cache size in MiB")
 	fl.StringVar(&f.invalidationPath, "invalidation-path", "/.mediacdn/invalidate", "local path taking POST invalidations ('-' to disable)")
+	fl.BoolVar(&f.ignoreWAF, "ignore-waf", false, "serve a distribution with an AWS WAF web ACL as if the ACL allowed every request (WAF is not emulated)")
+	fl.BoolVar(&f.ignoreGeo, "ignore-geo-restriction", false, "serve a distribution with geographic restriction to every viewer (not emulated)")
 	fl.StringSliceVar(&f.readings, "reading", nil, "turn on a reading of undocumented CloudFront behavior (repeatable): "+strings.Join(edge.Readings, ", "))
 	return cmd
 }
@@ -151,7 +154,7 @@ func resolveServe(f serveFlags) (*serveConfig, error) {
 	if _, _, err := net.SplitHostPort(f.addr); err != nil {
 		return nil, usageError("--addr %q: %v (want host:port, e.g. 127.0.0.1:8080)", f.addr, err)
 	}
-	opts := edge.Options{CacheBytes: f.cacheMiB << 20, InvalidationPath: f.invalidationPath}
+	opts := edge.Options{CacheBytes: f.cacheMiB << 20, InvalidationPath: f.invalidationPath, IgnoreWAF: f.ignoreWAF, IgnoreGeoRestriction: f.ignoreGeo}
 	for _, r := range f.readings {
 		if err := setReading(&opts, r); err != nil {
 			return nil, err
@@ -209,6 +212,12 @@ func serveEdge(ctx context.Context, cfg *serveConfig, origin http.Handler, out i
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return usageError("--addr: %v", err)
+	}
+	for _, b := range cfg.dist.Behaviors {
+		if b.ViewerProtocol == "redirect-to-https" || b.ViewerProtocol == "https-only" {
+			fmt.Fprintf(out, "note: ViewerProtocolPolicy %s is not emulated: the local edge serves plain HTTP\n", b.ViewerProtocol)
+			break
+		}
 	}
 	for _, k := range e.KeyPairIDList() {
 		fmt.Fprintf(out, "key-pair-id %s (%s)\n", k[0], safetext.Escape(k[1]))

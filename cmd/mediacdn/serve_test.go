@@ -150,7 +150,11 @@ func TestServePrintsKeysURLAndRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	all := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if all[0] != "note: ViewerProtocolPolicy redirect-to-https is not emulated: the local edge serves plain HTTP" {
+		t.Errorf("first line %q, want the TLS note", all[0])
+	}
+	lines := all[1:]
 	keyLine := regexp.MustCompile(`^key-pair-id K[A-Z2-7]{13} \(MediaPublicKey[0-9a-f]{16}[0-9A-F]{8}\)$`)
 	if len(lines) < 6 || !keyLine.MatchString(lines[0]) || !keyLine.MatchString(lines[1]) {
 		t.Fatalf("output:\n%s", out.String())
