@@ -120,23 +120,10 @@ func TestServePrintsKeysURLAndRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := "http://" + addr.String()
-	get := func(path string, header ...string) {
-		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
-		for _, h := range header {
-			k, v, _ := strings.Cut(h, ": ")
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
-	get("/thumbs/a.jpg", "Origin: https://app.example.com")
-	get("/photos/a.jpg")                // signed: MissingKey
-	get("/thumbs/%1b%5b31mred.jpg")     // an escape sequence in the path
-	big := strings.Repeat("x", 128<<10) // over the header bound
+	get(t, base+"/thumbs/a.jpg", "Origin: https://app.example.com")
+	get(t, base+"/photos/a.jpg")            // signed: MissingKey
+	get(t, base+"/thumbs/%1b%5b31mred.jpg") // an escape sequence in the path
+	big := strings.Repeat("x", 128<<10)     // over the header bound
 	req, _ := http.NewRequest(http.MethodGet, base+"/thumbs/a.jpg", nil)
 	req.Header.Set("X-Big", big)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
