@@ -208,6 +208,18 @@ func (l *NetLog) event(ev any) {
 	}
 }
 
+// judgesResponse reports whether a CORS error is about the response's
+// Access-Control-Allow-* headers, so that a response must have existed;
+// errors such as InsecureLocalNetwork refuse the request before it is sent.
+func judgesResponse(corsError string) bool {
+	for _, s := range []string{"AllowOrigin", "WildcardOrigin", "AllowCredentials"} {
+		if strings.Contains(corsError, s) {
+			return true
+		}
+	}
+	return false
+}
+
 func headerValue(h network.Headers, name string) string {
 	for k, v := range h {
 		if strings.EqualFold(k, name) {
@@ -232,7 +244,7 @@ func (l *NetLog) Requests() []Request {
 		// fromDiskCache); when none came over the network either, the
 		// blocked response was the HTTP cache's. (Extra-info events may
 		// come after loadingFailed, so this is decided here, not there.)
-		if c.CORSError != "" && !c.fromNetwork && c.FromCache == "" {
+		if judgesResponse(c.CORSError) && !c.fromNetwork && c.FromCache == "" {
 			c.FromCache = "disk"
 		}
 		out = append(out, c)

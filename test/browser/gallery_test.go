@@ -108,7 +108,8 @@ func TestGalleryNegativeControlF1(t *testing.T) {
 	page := pageServer(t, nil)
 
 	t.Run("without Vary fails from the browser cache", func(t *testing.T) {
-		media, withOrigin := fakeS3{}.server(t, set.Dir)
+		bare := &mediafixture.BareS3{Dir: set.Dir}
+		media := serve(t, bare)
 		ctx, netlog := tab(t)
 		res := runGallery(t, ctx, page.URL, media.URL+"/images/", names, nil)
 		for _, n := range names {
@@ -136,12 +137,12 @@ func TestGalleryNegativeControlF1(t *testing.T) {
 			logRequests(t, netlog)
 		}
 		// The server's view agrees: no CORS request ever reached it.
-		if n := withOrigin.Load(); n != 0 {
+		if n := bare.WithOrigin.Load(); n != 0 {
 			t.Errorf("the server got %d requests with Origin; want 0 (all from the browser cache)", n)
 		}
 	})
 	t.Run("with Vary on every response passes", func(t *testing.T) {
-		media, _ := fakeS3{varyAlways: true}.server(t, set.Dir)
+		media := serve(t, &mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
 		ctx, netlog := tab(t)
 		res := runGallery(t, ctx, page.URL, media.URL+"/images/", names, nil)
 		checkAllDownloaded(t, set, names, res, netlog)

@@ -115,6 +115,14 @@ func pageServer(t *testing.T, backend map[string]http.HandlerFunc) *httptest.Ser
 	return srv
 }
 
+// serve starts h on 127.0.0.1 for the test.
+func serve(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // navigate opens url in the tab and waits for the page's load event.
 func navigate(t *testing.T, ctx context.Context, url string) {
 	t.Helper()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/internal/chromium"
+	"github.com/mediacdn/mediacdn/internal/mediafixture"
 )
 
 // playerError is one entry of window.player.errors.
@@ -86,7 +87,7 @@ func TestPlayerNegativeControlSegmentsWithoutCORS(t *testing.T) {
 	page := pageServer(t, nil)
 
 	t.Run(".ts without CORS headers fails", func(t *testing.T) {
-		media, _ := fakeS3{varyAlways: true, noCORSFor: []string{".ts"}}.server(t, set.Dir)
+		media := serve(t, &mediafixture.BareS3{Dir: set.Dir, VaryAlways: true, NoCORSFor: []string{".ts"}})
 		ctx, netlog := tab(t)
 		res := play(t, ctx, page.URL, url.Values{"src": {media.URL + "/" + set.TSMaster}, "mode": {"hlsjs"}}, 2)
 		if res.CurrentTime > 0.5 {
@@ -115,7 +116,7 @@ func TestPlayerNegativeControlSegmentsWithoutCORS(t *testing.T) {
 		}
 	})
 	t.Run("with CORS on the segments plays", func(t *testing.T) {
-		media, _ := fakeS3{varyAlways: true}.server(t, set.Dir)
+		media := serve(t, &mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
 		ctx, netlog := tab(t)
 		res := play(t, ctx, page.URL, url.Values{"src": {media.URL + "/" + set.TSMaster}, "mode": {"hlsjs"}}, 2)
 		checkPlayed(t, res, netlog)

@@ -1,0 +1,162 @@
+package browser
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/mediacdn/mediacdn/doctor"
+	"github.com/mediacdn/mediacdn/internal/chromium"
+	"github.com/mediacdn/mediacdn/internal/mediafixture"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	mediafixture.RemoveShared()
+	os.Exit(code)
+}
+
+// requireComponents skips without Chromium or ffmpeg, unless
+// MEDIACDN_REQUIRE_BROWSER is set (CI), where it fails.
+func requireComponents(t *testing.T) *mediafixture.Set {
+	t.Helper()
+	_, err := chromium.Find("")
+	if err == nil {
+		var set *mediafixture.Set
+		set, err = mediafixture.Shared()
+		if err == nil {
+			return set
+		}
+	}
+	if os.Getenv("MEDIACDN_REQUIRE_BROWSER") != "" || !(errors.Is(err, chromium.ErrNotFound) || errors.Is(err, mediafixture.ErrNoFFmpeg)) {
+		t.Fatal(err)
+	}
+	t.Skip(err)
+	return nil
+}
+
+// The origin the page pretends to be on: nothing is ever sent to it. It is
+// a loopback origin because the media servers are on loopback: Chromium's
+// Local Network Access rules refuse a public page's requests to them (the
+// test "public origin" shows it).
+const appOrigin = "http://localhost:3000"
+
+func check(t *testing.T, o Options) *doctor.Report {
+	t.Helper()
+	o.Origin = appOrigin
+	rep, err := Check(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	t.Log("\n" + text.String())
+	return rep
+}
+
+func finding(t *testing.T, rep *doctor.Report, id string, sev doctor.Severity) doctor.Finding {
+	t.Helper()
+	for _, f := range rep.Find(id) {
+		if f.Severity == sev {
+			return f
+		}
+	}
+	t.Fatalf("no %s finding %s", sev, id)
+	return doctor.Finding{}
+}
+
+func TestImage(t *testing.T) {
+	set := requireComponents(t)
+	t.Run("Vary on every response passes", func(t *testing.T) {
+		srv := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
+		defer srv.Close()
+		rep := check(t, Options{URL: srv.URL + "/" + set.Images[0]})
+		if rep.Failed() {
+			t.Error("report failed")
+		}
+		finding(t, rep, "browser.fetch-after-img", doctor.SeverityPass)
+	})
+	t.Run("F1: no Vary without Origin fails from the browser cache", func(t *testing.T) {
+		bare := &mediafixture.BareS3{Dir: set.Dir}
+		srv := httptest.NewServer(bare)
+		defer srv.Close()
+		rep := check(t, Options{URL: srv.URL + "/" + set.Images[0]})
+		finding(t, rep, "browser.fetch", doctor.SeverityPass)
+		finding(t, rep, "browser.img", doctor.SeverityPass)
+		f := finding(t, rep, "browser.fetch-after-img", doctor.SeverityFail)
+		for _, want := range []string{"CORS error MissingAllowOriginHeader", "browser's disk cache"} {
+			if !strings.Contains(f.Cause, want) {
+				t.Errorf("cause %q lacks %q", f.Cause, want)
+			}
+		}
+		if !strings.Contains(f.Fix, "Vary: Origin") {
+			t.Errorf("fix %q does not name Vary: Origin", f.Fix)
+		}
+		// Only the first fetch (fresh profile) reached the server with Origin.
+		if n := bare.WithOrigin.Load(); n != 1 {
+			t.Errorf("server got %d requests with Origin, want 1", n)
+		}
+	})
+}
+
+func TestPlaylist(t *testing.T) {
+	set := requireComponents(t)
+	t.Run("plays", func(t *testing.T) {
+		srv := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
+		defer srv.Close()
+		rep := check(t, Options{URL: srv.URL + "/" + set.FMP4Master})
+		if rep.Failed() {
+			t.Error("report failed")
+		}
+		finding(t, rep, "browser.playback", doctor.SeverityPass)
+	})
+	t.Run("segments without CORS fail", func(t *testing.T) {
+		srv := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir, VaryAlways: true, NoCORSFor: []string{".ts"}})
+		defer srv.Close()
+		rep := check(t, Options{URL: srv.URL + "/" + set.TSMaster})
+		finding(t, rep, "browser.playback", doctor.SeverityFail)
+		f := finding(t, rep, "browser.request-failed", doctor.SeverityFail)
+		if !strings.HasSuffix(f.URL, ".ts") || !strings.Contains(f.What, "MissingAllowOriginHeader") {
+			t.Errorf("want a .ts failing with MissingAllowOriginHeader, got %+v", f)
+		}
+	})
+}
+
+// TestPublicOriginToLoopback shows Chromium's Local Network Access refusal,
+// which a user checking `mediacdn serve` with a public --origin meets.
+func TestPublicOriginToLoopback(t *testing.T) {
+	set := requireComponents(t)
+	srv := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
+	defer srv.Close()
+	rep, err := Check(context.Background(), Options{URL: srv.URL + "/" + set.Images[0], Origin: "http://app.example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := finding(t, rep, "browser.fetch", doctor.SeverityFail)
+	if !strings.Contains(f.Cause, "Local Network Access") || strings.Contains(f.Cause, "cache") {
+		t.Errorf("cause %q: want Local Network Access, and no cache", f.Cause)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"no chromium", Options{URL: "http://127.0.0.1:1/a.jpg", Origin: appOrigin, Chrome: "/nonexistent/chromium"}, "Chromium \"/nonexistent/chromium\""},
+		{"origin with a path", Options{URL: "http://127.0.0.1:1/a.jpg", Origin: "http://localhost:3010/movies/59"}, "--origin"},
+		{"bad url", Options{URL: "ftp://x/a.jpg", Origin: appOrigin}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Check(context.Background(), tc.o)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
