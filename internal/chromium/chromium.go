@@ -126,6 +126,10 @@ type Request struct {
 	BlockedReason string `json:"blocked_reason,omitempty"`
 	// ACAO is the Access-Control-Allow-Origin response header, if any.
 	ACAO string `json:"access_control_allow_origin,omitempty"`
+	// XCache is the X-Cache response header (CloudFront and the local edge
+	// say Hit or Miss there), read from the network even when CORS blocked
+	// the response.
+	XCache string `json:"x_cache,omitempty"`
 	// Cookies are the names of the cookies Chromium sent with the request.
 	Cookies []string `json:"cookies,omitempty"`
 
@@ -192,6 +196,7 @@ func (l *NetLog) event(ev any) {
 			r.Status = int(e.StatusCode)
 		}
 		r.ACAO = headerValue(e.Headers, "access-control-allow-origin")
+		r.XCache = headerValue(e.Headers, "x-cache")
 	case *network.EventRequestServedFromCache:
 		r := l.get(e.RequestID)
 		if r.FromCache == "" {
@@ -273,6 +278,9 @@ func (r Request) String() string {
 	}
 	if r.FromCache != "" {
 		fmt.Fprintf(&b, " (from %s cache)", r.FromCache)
+	}
+	if r.XCache != "" {
+		fmt.Fprintf(&b, " [X-Cache: %s]", r.XCache)
 	}
 	if r.Failed {
 		fmt.Fprintf(&b, " FAILED %s", r.ErrorText)
