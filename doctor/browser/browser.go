@@ -325,21 +325,24 @@ func (c *checker) reportFetch(id, what string, out fetchOutcome) {
 	}
 	f := doctor.Finding{Severity: doctor.SeverityFail, ID: id, URL: u,
 		What: fmt.Sprintf("%s failed in %s: %s", what, c.version, out.Error), Cause: c.failureCause(out.requests, "Fetch")}
-	fromCache := false
+	fromCache, edgeHit := false, false
 	for _, r := range out.requests {
-		if r.Type == "Fetch" && r.Failed && r.FromCache != "" {
-			fromCache = true
+		if r.Type == "Fetch" && r.Failed {
+			fromCache = fromCache || r.FromCache != ""
+			edgeHit = edgeHit || strings.HasPrefix(r.XCache, "Hit")
 		}
 	}
 	for _, r := range out.requests {
 		if r.Type == "Fetch" && r.Failed {
 			if cause := causeOf(r); cause != "" && f.Cause != "" {
-				f.Cause += ". " + cause
+				f.Cause += "; " + cause
 			}
 			break
 		}
 	}
 	switch {
+	case edgeHit && !fromCache:
+		f.Fix = "make the edge add the CORS headers to every response, cached or not: one response headers policy with CORS (mediacdn also adds a viewer-response function) on every behavior; then invalidate the distribution's cache"
 	case fromCache:
 		f.Fix = "make every response safe to reuse for a CORS request: Vary: Origin on responses to requests without Origin too (and Access-Control-Allow-Origin: * when all origins are allowed); mediacdn's viewer-response function does this. Then invalidate the distribution's cache."
 	default:
@@ -376,10 +379,17 @@ func describe(r chromium.Request) string {
 	if r.BlockedReason != "" {
 		s += ", blocked: " + r.BlockedReason
 	}
-	if r.Status != 0 {
+	if r.Status != 0 && r.FromCache != "revalidated" {
 		s += fmt.Sprintf(", HTTP %d", r.Status)
 	}
-	if r.FromCache != "" {
+	if r.XCache != "" {
+		s += ", X-Cache: " + r.XCache
+	}
+	switch r.FromCache {
+	case "":
+	case "revalidated":
+		s += ", the response was the browser's cached copy, revalidated (304)"
+	default:
 		s += ", the response came from the browser's " + r.FromCache + " cache, not the network"
 	}
 	return s
@@ -464,6 +474,8 @@ func causeOf(r chromium.Request) string {
 		return "Chromium's Local Network Access rules: a page on a public origin may not read a loopback or private address; check a local server with a local --origin, such as http://localhost:3000"
 	case r.CORSError != "" && r.FromCache != "":
 		return "the browser reused a cached response that has no CORS headers (it was cached for a request without Origin and has no Vary: Origin)"
+	case r.CORSError == "MissingAllowOriginHeader" && strings.HasPrefix(r.XCache, "Hit"):
+		return "the edge served a cached answer without CORS headers: it was cached for a request without Origin, and Origin is not in the cache key, with no response headers policy to add the headers (F4)"
 	case r.CORSError == "MissingAllowOriginHeader":
 		return "the response has no Access-Control-Allow-Origin: Origin was not forwarded to S3, no response headers policy adds it on this path, or the edge cached an answer to a request without Origin (Origin not in the cache key)"
 	case r.CORSError != "":

@@ -112,7 +112,8 @@ type Request struct {
 	// Status is the HTTP status, 0 when no response was received.
 	Status int `json:"status,omitempty"`
 	// FromCache is "disk" (the HTTP cache), "memory" (the renderer's
-	// memory cache) or "" (the network).
+	// memory cache), "revalidated" (the HTTP cache's copy, after the server
+	// answered 304 Not Modified) or "" (the network).
 	FromCache string `json:"from_cache,omitempty"`
 	// Failed is set when Chromium did not deliver the response to the page;
 	// ErrorText is its net error (net::ERR_FAILED for CORS).
@@ -249,8 +250,13 @@ func (l *NetLog) Requests() []Request {
 		// fromDiskCache); when none came over the network either, the
 		// blocked response was the HTTP cache's. (Extra-info events may
 		// come after loadingFailed, so this is decided here, not there.)
-		if judgesResponse(c.CORSError) && !c.fromNetwork && c.FromCache == "" {
-			c.FromCache = "disk"
+		if judgesResponse(c.CORSError) && c.FromCache == "" {
+			switch {
+			case !c.fromNetwork:
+				c.FromCache = "disk"
+			case c.Status == 304:
+				c.FromCache = "revalidated"
+			}
 		}
 		out = append(out, c)
 	}
@@ -277,7 +283,7 @@ func (r Request) String() string {
 		fmt.Fprintf(&b, " -> %d", r.Status)
 	}
 	if r.FromCache != "" {
-		fmt.Fprintf(&b, " (from %s cache)", r.FromCache)
+		fmt.Fprintf(&b, " (from the %s cache)", r.FromCache)
 	}
 	if r.XCache != "" {
 		fmt.Fprintf(&b, " [X-Cache: %s]", r.XCache)
