@@ -2,13 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/mediacdn/mediacdn/internal/chromium"
 	"github.com/mediacdn/mediacdn/internal/mediafixture"
 )
 
@@ -31,17 +28,7 @@ func TestDoctorBrowserUsage(t *testing.T) {
 // TestDoctorBrowser runs the CLI's --browser mode on a server that fails F1
 // (exit 1, the cache named) and on one that does not (exit 0).
 func TestDoctorBrowser(t *testing.T) {
-	_, err := chromium.Find("")
-	var set *mediafixture.Set
-	if err == nil {
-		set, err = mediafixture.Shared()
-	}
-	if err != nil {
-		if os.Getenv("MEDIACDN_REQUIRE_BROWSER") != "" || !(errors.Is(err, chromium.ErrNotFound) || errors.Is(err, mediafixture.ErrNoFFmpeg)) {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	set := mediafixture.RequireBrowser(t)
 	defer mediafixture.RemoveShared()
 	good := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
 	defer good.Close()

@@ -3,14 +3,12 @@ package browser
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/doctor"
-	"github.com/mediacdn/mediacdn/internal/chromium"
 	"github.com/mediacdn/mediacdn/internal/mediafixture"
 )
 
@@ -20,24 +18,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// requireComponents skips without Chromium or ffmpeg, unless
-// MEDIACDN_REQUIRE_BROWSER is set (CI), where it fails.
-func requireComponents(t *testing.T) *mediafixture.Set {
-	t.Helper()
-	_, err := chromium.Find("")
-	if err == nil {
-		var set *mediafixture.Set
-		set, err = mediafixture.Shared()
-		if err == nil {
-			return set
-		}
-	}
-	if os.Getenv("MEDIACDN_REQUIRE_BROWSER") != "" || !(errors.Is(err, chromium.ErrNotFound) || errors.Is(err, mediafixture.ErrNoFFmpeg)) {
-		t.Fatal(err)
-	}
-	t.Skip(err)
-	return nil
-}
+func requireComponents(t *testing.T) *mediafixture.Set { return mediafixture.RequireBrowser(t) }
 
 // The origin the page pretends to be on: nothing is ever sent to it.
 const appOrigin = "http://localhost:3000"
@@ -45,6 +26,7 @@ const appOrigin = "http://localhost:3000"
 func check(t *testing.T, o Options) *doctor.Report {
 	t.Helper()
 	o.Origin = appOrigin
+	o.Chrome = os.Getenv("MEDIACDN_CHROME")
 	rep, err := Check(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +49,7 @@ func finding(t *testing.T, rep *doctor.Report, id string, sev doctor.Severity) d
 }
 
 func TestImage(t *testing.T) {
+	t.Parallel()
 	set := requireComponents(t)
 	t.Run("Vary on every response passes", func(t *testing.T) {
 		srv := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
@@ -101,6 +84,7 @@ func TestImage(t *testing.T) {
 }
 
 func TestPlaylist(t *testing.T) {
+	t.Parallel()
 	set := requireComponents(t)
 	t.Run("plays", func(t *testing.T) {
 		srv := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
@@ -126,6 +110,7 @@ func TestPlaylist(t *testing.T) {
 // TestPublicOriginToLoopback checks a local server with a public origin:
 // Chromium's local network permission is granted, and the report says so.
 func TestPublicOriginToLoopback(t *testing.T) {
+	t.Parallel()
 	set := requireComponents(t)
 	srv := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
 	defer srv.Close()

@@ -16,6 +16,7 @@ import (
 // TS asset plays. Against the CachingOptimized trap, once a request without
 // Origin is cached, the download fails with the edge's cached answer.
 func TestAgainstEdge(t *testing.T) {
+	t.Parallel()
 	set := requireComponents(t)
 	defaults := edgefixture.Template{Path: "../../test/testdata/default.template.json"}
 	srv, _ := edgefixture.Start(t, defaults, "", set.Dir, edge.Options{})

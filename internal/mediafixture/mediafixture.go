@@ -34,7 +34,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
+
+	"github.com/mediacdn/mediacdn/internal/chromium"
 )
 
 // ErrNoFFmpeg is returned when ffmpeg or ffprobe is not on PATH.
@@ -309,4 +312,28 @@ func appendMaster(path, line string) error {
 	// I-frame streams need version 4 (RFC 8216 section 7); MediaConvert writes 4.
 	text = strings.Replace(text, "#EXT-X-VERSION:3\n", "#EXT-X-VERSION:4\n", 1)
 	return os.WriteFile(path, []byte(text), 0o644)
+}
+
+// RequireBrowser returns the Shared set for a browser test, or skips the
+// test with one line saying what to install when Chromium (see
+// chromium.Find; MEDIACDN_CHROME names another) or ffmpeg is missing.
+// Under MEDIACDN_REQUIRE_BROWSER (set by .ci/run) that skip is a failure.
+func RequireBrowser(tb testing.TB) *Set {
+	tb.Helper()
+	_, err := chromium.Find(os.Getenv("MEDIACDN_CHROME"))
+	var set *Set
+	if err == nil {
+		set, err = Shared()
+	}
+	if err == nil {
+		return set
+	}
+	if os.Getenv("MEDIACDN_REQUIRE_BROWSER") != "" {
+		tb.Fatalf("MEDIACDN_REQUIRE_BROWSER is set: %v", err)
+	}
+	if errors.Is(err, chromium.ErrNotFound) || errors.Is(err, ErrNoFFmpeg) {
+		tb.Skipf("browser test skipped: %v", err)
+	}
+	tb.Fatal(err)
+	return nil
 }

@@ -9,7 +9,6 @@ package browser
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -40,27 +39,7 @@ func TestMain(m *testing.M) {
 
 // requireComponents skips (or fails under MEDIACDN_REQUIRE_BROWSER) when
 // Chromium or ffmpeg is missing, and returns the generated media.
-func requireComponents(t *testing.T) *mediafixture.Set {
-	t.Helper()
-	missing := func(err error) {
-		t.Helper()
-		if os.Getenv("MEDIACDN_REQUIRE_BROWSER") != "" {
-			t.Fatalf("MEDIACDN_REQUIRE_BROWSER is set: %v", err)
-		}
-		t.Skip(err)
-	}
-	if _, err := chromium.Find(os.Getenv("MEDIACDN_CHROME")); err != nil {
-		missing(fmt.Errorf("browser tests skipped: %v", err))
-	}
-	set, err := mediafixture.Shared()
-	if errors.Is(err, mediafixture.ErrNoFFmpeg) {
-		missing(fmt.Errorf("browser tests skipped: %v", err))
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set
-}
+func requireComponents(t *testing.T) *mediafixture.Set { return mediafixture.RequireBrowser(t) }
 
 var browser struct {
 	once sync.Once

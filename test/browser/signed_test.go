@@ -3,6 +3,7 @@ package browser
 import (
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +82,7 @@ func TestSignedPlayback(t *testing.T) {
 		// The cookies went with the media requests (the browser's cookie
 		// rules, seen, not assumed).
 		for _, r := range netlog.Requests() {
-			if strings.HasPrefix(r.URL, asset) && !contains(r.Cookies, "CloudFront-Signature") {
+			if strings.HasPrefix(r.URL, asset) && !slices.Contains(r.Cookies, "CloudFront-Signature") {
 				t.Errorf("%s went without the CloudFront-Signature cookie (sent: %v)", r.URL, r.Cookies)
 			}
 		}
@@ -154,13 +155,4 @@ func checkRefused(t *testing.T, res playerResult, netlog *chromium.NetLog, maste
 		}
 		t.Logf("refusal as Chromium reported it: %s", r)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
