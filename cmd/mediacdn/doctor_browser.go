@@ -21,7 +21,7 @@ type browserFlags struct {
 }
 
 func addBrowserFlags(fl *pflag.FlagSet, f *browserFlags) {
-	fl.BoolVar(&f.on, "browser", false, "check in headless Chromium instead: a page on --origin (answered by the doctor itself, nothing is sent to the origin) fetches an image as <img> then as a download button does, or plays a playlist with hls.js; reports Chromium's CORS errors")
+	fl.BoolVar(&f.on, "browser", false, "check in headless Chromium instead: a page on --origin (answered by the doctor itself, nothing is sent to the origin) fetches an image as <img> then as a download button does, or plays a playlist with hls.js; reports Chromium's CORS errors; the whole check is bounded by 6 x --timeout")
 	fl.StringVar(&f.chrome, "chrome", "", "Chromium executable for --browser (default: chromium, chromium-headless-shell or google-chrome on PATH)")
 }
 
@@ -42,7 +42,7 @@ func runBrowserDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	var timeout = f.timeout * 6 // the whole browser check, not one request
+	timeout := 6 * f.timeout // the whole browser check, not one request
 	report, err := browser.Check(ctx, browser.Options{
 		URL: args[0], Origin: f.origin, Chrome: f.browser.chrome, Credentials: f.credentials, Timeout: timeout,
 	})

@@ -37,6 +37,7 @@ import (
 	"github.com/mediacdn/mediacdn/doctor"
 	"github.com/mediacdn/mediacdn/internal/chromium"
 	"github.com/mediacdn/mediacdn/internal/hlsjs"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
 // Options configures Check.
@@ -56,6 +57,9 @@ type Options struct {
 	// Timeout bounds the whole check; 0 means 60 s.
 	Timeout time.Duration
 }
+
+// maxURL bounds a URL from the media (a playlist's URI) in the report.
+const maxURL = 2048
 
 // pagePath is where the check page pretends to live on Origin.
 const pagePath = "/__mediacdn_doctor__/"
@@ -373,7 +377,7 @@ func describe(r chromium.Request) string {
 	if r.CORSError != "" {
 		s = "CORS error " + r.CORSError
 		if r.CORSParameter != "" {
-			s += " (" + r.CORSParameter + ")"
+			s += " (" + safetext.Clip(r.CORSParameter, 200) + ")"
 		}
 	}
 	if r.BlockedReason != "" {
@@ -383,7 +387,7 @@ func describe(r chromium.Request) string {
 		s += fmt.Sprintf(", HTTP %d", r.Status)
 	}
 	if r.XCache != "" {
-		s += ", X-Cache: " + r.XCache
+		s += ", X-Cache: " + safetext.Clip(r.XCache, 100)
 	}
 	switch r.FromCache {
 	case "":
@@ -429,7 +433,7 @@ func (c *checker) playback() error {
 		if !r.Failed || r.Canceled {
 			continue
 		}
-		c.add(doctor.Finding{Severity: doctor.SeverityFail, ID: "browser.request-failed", URL: r.URL,
+		c.add(doctor.Finding{Severity: doctor.SeverityFail, ID: "browser.request-failed", URL: safetext.Clip(r.URL, maxURL),
 			What:  fmt.Sprintf("Chromium failed the %s request hls.js made: %s", r.Type, describe(r)),
 			Cause: causeOf(r),
 			Fix:   "give this path the same origin request policy (CORS-S3Origin), response headers policy and viewer-response function as the playlists, allow GET, HEAD and OPTIONS, then invalidate"})
@@ -441,7 +445,7 @@ func (c *checker) playback() error {
 			s += fmt.Sprintf(" (HTTP %d)", e.Status)
 		}
 		if e.URL != "" {
-			s += " " + e.URL
+			s += " " + safetext.Clip(e.URL, maxURL)
 		}
 		if e.Fatal {
 			s += " [fatal]"
