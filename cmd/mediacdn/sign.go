@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -167,9 +166,9 @@ func runSign(cmd *cobra.Command, f signFlags) error {
 		return usageError("--url: %v", err)
 	}
 
-	pemBytes, err := os.ReadFile(f.privateKey)
+	pemBytes, err := readKeyFile("--private-key", f.privateKey)
 	if err != nil {
-		return &exitError{code: exitFail, err: fmt.Errorf("cannot read --private-key: %v; nothing was signed", err)}
+		return &exitError{code: exitFail, err: fmt.Errorf("%v; nothing was signed", err)}
 	}
 	key, err := cfkeys.ParsePrivateKey(pemBytes)
 	if err != nil {

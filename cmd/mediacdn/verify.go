@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -133,9 +132,9 @@ func runVerify(stdout io.Writer, f verifyFlags, args []string) error {
 		}
 	}
 
-	pemBytes, err := os.ReadFile(f.publicKey)
+	pemBytes, err := readKeyFile("--public-key", f.publicKey)
 	if err != nil {
-		return &exitError{code: exitFail, err: fmt.Errorf("cannot read --public-key: %v", err)}
+		return &exitError{code: exitFail, err: err}
 	}
 	pub, err := cfkeys.ParsePublicKey(pemBytes)
 	if err != nil {

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mediacdn/mediacdn/cfkeys"
+)
+
+// Key files that are not ordinary files. Before the keys were read through
+// internal/readlimit, `sign --private-key /dev/zero` (and an endless FIFO)
+// grew without bound until the machine ran out of memory; these cases then
+// never returned.
+func TestKeyFilesAreBounded(t *testing.T) {
+	fixNow(t, cliNow)
+	priv, pub, _ := testKeys(t, cfkeys.RSA)
+	privPEM, err := os.ReadFile(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// endlessFIFO returns a FIFO that a writer fills until the reader goes away.
+	endlessFIFO := func(t *testing.T) string {
+		fifo := filepath.Join(t.TempDir(), "key.pem")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		go func() {
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				return
+			}
+			defer w.Close()
+			chunk := make([]byte, 4096)
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}()
+		return fifo
+	}
+	// keyFIFO returns a FIFO through which a writer passes the real key once,
+	// as `--private-key <(vault read ...)` does: pipes keep working.
+	keyFIFO := func(t *testing.T, data []byte) string {
+		fifo := filepath.Join(t.TempDir(), "key.pem")
+		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+			t.Skipf("mkfifo: %v", err)
+		}
+		go func() {
+			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				return
+			}
+			w.Write(data)
+			w.Close()
+		}()
+		return fifo
+	}
+	signArgs := func(key string) []string {
+		return []string{"sign", "--url", "https://media.example.com/a.jpg", "--key-pair-id", "K2JCJMDEHXQW5F", "--private-key", key, "--expires", "1h"}
+	}
+	verifyArgs := func(key string) []string {
+		return []string{"verify", "--public-key", key, "https://media.example.com/a.jpg?Expires=1767229200&Signature=AAAA&Key-Pair-Id=K2JCJMDEHXQW5F"}
+	}
+	tooLarge := []string{"mediacdn: cannot read", "file too large", "more than 64 KiB", "a PEM key is a few KB"}
+	tests := []struct {
+		name string
+		args func(t *testing.T) []string
+		code int
+		msg  []string
+	}{
+		{"sign, character device", func(*testing.T) []string { return signArgs("/dev/zero") }, 1, append(tooLarge, "--private-key: /dev/zero", "nothing was signed")},
+		{"sign, endless FIFO", func(t *testing.T) []string { return signArgs(endlessFIFO(t)) }, 1, append(tooLarge, "--private-key")},
+		{"sign, /proc file larger than a key", func(t *testing.T) []string {
+			if _, err := os.ReadFile("/proc/kallsyms"); err != nil { // sizes 0 in stat, megabytes when read
+				t.Skipf("no readable /proc/kallsyms: %v", err)
+			}
+			return signArgs("/proc/kallsyms")
+		}, 1, append(tooLarge, "/proc/kallsyms")},
+		{"sign, small /proc file", func(*testing.T) []string { return signArgs("/proc/self/stat") }, 1, []string{"--private-key /proc/self/stat", "not PEM"}},
+		{"sign, directory", func(t *testing.T) []string { return signArgs(t.TempDir()) }, 1, []string{"cannot read --private-key", "is a directory"}},
+		{"sign, key through a FIFO works", func(t *testing.T) []string { return signArgs(keyFIFO(t, privPEM)) }, 0, nil},
+		{"verify, character device", func(*testing.T) []string { return verifyArgs("/dev/zero") }, 1, append(tooLarge, "--public-key: /dev/zero")},
+		{"verify, endless FIFO", func(t *testing.T) []string { return verifyArgs(endlessFIFO(t)) }, 1, append(tooLarge, "--public-key")},
+		{"verify, public key file works", func(*testing.T) []string { return verifyArgs(pub) }, 1, []string{"bad signature"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args(t)
+			done := make(chan struct{})
+			var code int
+			var stdout, stderr string
+			go func() {
+				defer close(done)
+				code, stdout, stderr = cli(t, args...)
+			}()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the CLI did not return within 30 s")
+			}
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stdout %q stderr %q", code, tc.code, stdout, stderr)
+			}
+			mustContain(t, "stderr+stdout", stderr+stdout, tc.msg...)
+		})
+	}
+}
