@@ -86,6 +86,16 @@ func (sc *scanner) index(piece, t string, steps *int) int {
 	if n > len(t) {
 		return -1
 	}
+	if n == 1 && piece[0] != '?' {
+		// One literal byte: IndexByte reads exactly the bytes up to the match.
+		i := strings.IndexByte(t, piece[0])
+		if i < 0 {
+			*steps += len(t)
+		} else {
+			*steps += i + 1
+		}
+		return i
+	}
 	words := (n + 63) / 64
 	if len(sc.any) < words {
 		sc.masks = make([]uint64, 256*words)
@@ -101,13 +111,18 @@ func (sc *scanner) index(piece, t string, steps *int) int {
 			masks[int(c)*words+j/64] |= 1 << (j % 64)
 		}
 	}
-	defer func() {
-		for j := 0; j < n; j++ {
-			masks[int(piece[j])*words+j/64] = 0
-		}
-		clear(anyb)
-		clear(state)
-	}()
+	found := sc.scan(n, words, t, steps)
+	for j := 0; j < n; j++ {
+		masks[int(piece[j])*words+j/64] = 0
+	}
+	clear(anyb)
+	clear(state)
+	return found
+}
+
+// scan runs the Shift-And automaton of a piece of n bytes over t.
+func (sc *scanner) scan(n, words int, t string, steps *int) int {
+	masks, anyb, state := sc.masks, sc.any[:words], sc.state[:words]
 	hitWord, hitBit := (n-1)/64, uint64(1)<<((n-1)%64)
 	if words == 1 {
 		var d uint64
