@@ -40,8 +40,14 @@ Without --resource, --not-before or --ip the URL gets a canned policy
 makes a custom policy (Policy=...): --resource 'https://host/videos/abc/*'
 makes one signature valid for every file of an HLS asset.
 
-The URL is signed in the form a browser sends (lowercase host, spaces and
-non-ASCII characters percent-encoded); the printed URL is that form.`,
+The URL is signed in the form a browser sends (lowercase host, no default
+port, "." and ".." segments resolved, spaces and non-ASCII characters
+percent-encoded); the printed URL is that form. Malformed hosts and ports
+(https://a:b:443, port 99999, user@host, 127.1) are refused.
+
+The private key file is read up to 64 KiB (a FIFO or pipe such as
+<(vault read ...) works; /dev/zero is refused at once). Times end at
+2038-01-19T03:14:07Z, CloudFront's 32-bit limit.`,
 		Example: `  # One image for 10 minutes
   mediacdn sign --url https://media.example.com/photos/a.jpg --key-pair-id K2JCJMDEHXQW5F \
       --private-key keys/private_key.pem --expires 10m
