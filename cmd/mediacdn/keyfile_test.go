@@ -21,43 +21,37 @@ func TestKeyFilesAreBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// endlessFIFO returns a FIFO that a writer fills until the reader goes away.
-	endlessFIFO := func(t *testing.T) string {
-		fifo := filepath.Join(t.TempDir(), "key.pem")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+	// fifo returns a FIFO whose writer, once a reader opens it, runs write.
+	fifo := func(t *testing.T, write func(w *os.File)) string {
+		path := filepath.Join(t.TempDir(), "key.pem")
+		if err := syscall.Mkfifo(path, 0o600); err != nil {
 			t.Skipf("mkfifo: %v", err)
 		}
 		go func() {
-			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			w, err := os.OpenFile(path, os.O_WRONLY, 0)
 			if err != nil {
 				return
 			}
 			defer w.Close()
+			write(w)
+		}()
+		return path
+	}
+	// endlessFIFO is filled until the reader goes away.
+	endlessFIFO := func(t *testing.T) string {
+		return fifo(t, func(w *os.File) {
 			chunk := make([]byte, 4096)
 			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 				if _, err := w.Write(chunk); err != nil {
 					return
 				}
 			}
-		}()
-		return fifo
+		})
 	}
-	// keyFIFO returns a FIFO through which a writer passes the real key once,
-	// as `--private-key <(vault read ...)` does: pipes keep working.
+	// keyFIFO passes the real key once, as `--private-key <(vault read ...)`
+	// does: pipes keep working.
 	keyFIFO := func(t *testing.T, data []byte) string {
-		fifo := filepath.Join(t.TempDir(), "key.pem")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-			t.Skipf("mkfifo: %v", err)
-		}
-		go func() {
-			w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-			if err != nil {
-				return
-			}
-			w.Write(data)
-			w.Close()
-		}()
-		return fifo
+		return fifo(t, func(w *os.File) { w.Write(data) })
 	}
 	signArgs := func(key string) []string {
 		return []string{"sign", "--url", "https://media.example.com/a.jpg", "--key-pair-id", "K2JCJMDEHXQW5F", "--private-key", key, "--expires", "1h"}
