@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/cfkeys"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 	"github.com/mediacdn/mediacdn/urlsign"
 	"github.com/spf13/cobra"
 )
@@ -238,7 +239,7 @@ func runSign(cmd *cobra.Command, f signFlags) error {
 		if res == "" {
 			res = target
 		}
-		kind = "custom policy for " + res
+		kind = "custom policy for " + safetext.Escape(res)
 	}
 
 	if !f.cookies {

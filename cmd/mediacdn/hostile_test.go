@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -101,5 +102,52 @@ func TestKeyFilesAreBounded(t *testing.T) {
 			}
 			mustContain(t, "stderr+stdout", stderr+stdout, tc.msg...)
 		})
+	}
+}
+
+// URLs through the CLI: malformed hosts and ports are usage errors (the old
+// parser signed all of the refused ones), dot segments are resolved before
+// signing, and verify --url applies the wildcard to the resolved path (the
+// old verify said VALID for the "../secret" case).
+func TestSignAndVerifyParseURLsStrictly(t *testing.T) {
+	fixNow(t, cliNow)
+	priv, pub, _ := testKeys(t, cfkeys.ECDSA)
+	sign := func(url string, extra ...string) []string {
+		return append([]string{"sign", "--url", url, "--key-pair-id", "K2JCJMDEHXQW5F", "--private-key", priv, "--expires", "1h"}, extra...)
+	}
+	for _, tc := range []struct{ url, msg string }{
+		{"https://::443", "more than one ':'"},
+		{"https://a:b:443/x", "more than one ':'"},
+		{"https://media.example.com:99999/a.jpg", "ports go up to 65535"},
+		{"https://user@media.example.com/a.jpg", "user information"},
+		{"https://127.1/a.jpg", "numeric host"},
+		{"https://:443/a.jpg", "no host"},
+	} {
+		code, stdout, stderr := cli(t, sign(tc.url)...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, tc.msg) {
+			t.Errorf("sign --url %s: exit %d, stdout %q, stderr %q; want exit 2 with %q", tc.url, code, stdout, stderr, tc.msg)
+		}
+	}
+	code, _, stderr := cli(t, sign("https://media.example.com/v/abc/index.m3u8", "--resource", "https://media.example.com/v/abc/../*")...)
+	if code != 2 || !strings.Contains(stderr, `".." path segment`) {
+		t.Errorf("resource with ..: exit %d, stderr %q", code, stderr)
+	}
+
+	lines := signedFixture(t, priv, "--url", "https://Media.Example.com:443/v/abc/./x/../index.m3u8", "--resource", "https://media.example.com/v/abc/*", "--expires", "1h")
+	if !strings.HasPrefix(lines[0], "https://media.example.com/v/abc/index.m3u8?Policy=") {
+		t.Fatalf("signed URL %q is not in the browser's form", lines[0])
+	}
+	for _, tc := range []struct {
+		url  string
+		code int
+	}{
+		{"https://media.example.com/v/abc/720p/s1.ts", 0},
+		{"https://media.example.com/v/abc/../secret/x.ts", 1},
+		{"https://media.example.com/v/abc/%2E%2E/secret/x.ts", 1},
+	} {
+		code, stdout, _ := cli(t, "verify", "--public-key", pub, "--url", tc.url, lines[0])
+		if code != tc.code {
+			t.Errorf("verify --url %s: exit %d, want %d\n%s", tc.url, code, tc.code, stdout)
+		}
 	}
 }
