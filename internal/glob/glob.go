@@ -19,10 +19,11 @@ import "strings"
 // and each piece between at its leftmost place after the previous one:
 // taking the leftmost place never loses a match, because the star that
 // follows can absorb anything a later place would have skipped. Each search
-// is a bit-parallel scan (Shift-And) that reads every byte of s once, and
-// the next search starts where the last one ended, so the work is
-// O(len(s) * ceil(P/64) + len(pattern)) for a longest piece of P bytes:
-// linear, with no backtracking.
+// reads the bytes of s once from where the last one ended: a bit-parallel
+// scan (Shift-And) for pieces of up to 64 bytes or holding '?', and
+// Knuth-Morris-Pratt for longer literal pieces. The work is
+// O(len(s) * ceil(Q/64) + len(pattern)), Q the longest piece that holds a
+// '?' (at least 64): linear in s, with no backtracking.
 func Match(pattern, s string) bool {
 	ok, _ := match(pattern, s)
 	return ok
@@ -78,6 +79,7 @@ type scanner struct {
 	masks []uint64 // 256 rows of words: the piece positions each byte can fill
 	any   []uint64 // the positions holding '?'
 	state []uint64
+	fail  []int // the KMP table of a long literal piece
 }
 
 // index returns the offset of the leftmost match of piece in t, or -1.
@@ -95,6 +97,9 @@ func (sc *scanner) index(piece, t string, steps *int) int {
 			*steps += i + 1
 		}
 		return i
+	}
+	if n > 64 && strings.IndexByte(piece, '?') < 0 {
+		return sc.kmp(piece, t, steps)
 	}
 	words := (n + 63) / 64
 	if len(sc.any) < words {
@@ -118,6 +123,42 @@ func (sc *scanner) index(piece, t string, steps *int) int {
 	clear(anyb)
 	clear(state)
 	return found
+}
+
+// kmp finds a long literal piece with Knuth-Morris-Pratt: at most 2*len(t)
+// comparisons after an O(len(piece)) table, however long the piece.
+func (sc *scanner) kmp(piece, t string, steps *int) int {
+	n := len(piece)
+	if cap(sc.fail) < n {
+		sc.fail = make([]int, n)
+	}
+	fail := sc.fail[:n]
+	fail[0] = 0
+	for i, k := 1, 0; i < n; i++ {
+		for k > 0 && piece[i] != piece[k] {
+			*steps++
+			k = fail[k-1]
+		}
+		*steps++
+		if piece[i] == piece[k] {
+			k++
+		}
+		fail[i] = k
+	}
+	for i, k := 0, 0; i < len(t); i++ {
+		for k > 0 && t[i] != piece[k] {
+			*steps++
+			k = fail[k-1]
+		}
+		*steps++
+		if t[i] == piece[k] {
+			k++
+		}
+		if k == n {
+			return i - n + 1
+		}
+	}
+	return -1
 }
 
 // scan runs the Shift-And automaton of a piece of n bytes over t.
