@@ -220,6 +220,27 @@ func TestDoctorFindsKnownFailures(t *testing.T) {
 			}
 		}
 	})
+	// Negative control for TestDoctorFindsNoFailureOnOurTemplates: the same
+	// default template with a bucket that has no CORS rules fails the
+	// preflight (S3 answers it; the policy cannot repair the 403).
+	t.Run("default template, bucket without CORS", func(t *testing.T) {
+		d := loadDist(t, "../test/testdata/default.template.json")
+		origin := newDirOrigin(t, nil)
+		putMedia(origin)
+		e, err := New(d, origin, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(e)
+		defer srv.Close()
+		r, err := doctor.CheckURL(context.Background(), doctor.LiveOptions{URL: srv.URL + "/photos/a.jpg", Origin: "https://app.example.com", Client: srv.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Failed() {
+			t.Errorf("no failure: %+v", r.Findings)
+		}
+	})
 	t.Run("caching-optimized-trap", func(t *testing.T) {
 		d := loadDist(t, "../doctor/testdata/templates/caching-optimized-trap.json")
 		origin := originFor(t, d)

@@ -690,7 +690,8 @@ func writeResponse(w http.ResponseWriter, r *http.Request, resp *response) {
 	for k, v := range resp.header {
 		h[k] = v
 	}
-	if resp.status != http.StatusNotModified && resp.status != http.StatusNoContent {
+	headOnly := r.Method == http.MethodHead && len(resp.body) == 0 && h.Get("Content-Length") != ""
+	if resp.status != http.StatusNotModified && resp.status != http.StatusNoContent && !headOnly {
 		h.Set("Content-Length", strconv.Itoa(len(resp.body)))
 	}
 	w.WriteHeader(resp.status)
@@ -855,7 +856,9 @@ func (e *Edge) callOrigin(or *http.Request) *response {
 			delete(h, k)
 		}
 	}
-	h.Del("Content-Length")
+	if or.Method != http.MethodHead { // a HEAD answer's length is the object's
+		h.Del("Content-Length")
+	}
 	return &response{status: rec.status, header: h, body: rec.buf.Bytes()}
 }
 

@@ -430,6 +430,30 @@ func TestRangeAndConditionalFromCache(t *testing.T) {
 	}
 }
 
+// TestHEAD: a HEAD miss is forwarded as HEAD and keeps the object's length;
+// a HEAD after a GET is answered from the GET's entry.
+func TestHEAD(t *testing.T) {
+	d := loadDist(t, "../test/testdata/default.template.json")
+	o := originFor(t, d)
+	e, err := New(d, o, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, edge: e, origin: o}
+	r := h.do("HEAD", "/videos/v1/low/seg0.ts")
+	if r.StatusCode != 200 || r.Header.Get("Content-Length") != "3760" || r.Header.Get("X-Cache") != "Miss from cloudfront" {
+		t.Errorf("HEAD miss: %d %v", r.StatusCode, r.Header)
+	}
+	h.do("GET", "/videos/v1/low/seg0.ts")
+	r = h.do("HEAD", "/videos/v1/low/seg0.ts")
+	if r.Header.Get("Content-Length") != "3760" || r.Header.Get("X-Cache") != "Hit from cloudfront" || body(t, r) != "" {
+		t.Errorf("HEAD after GET: %v", r.Header)
+	}
+	if reqs := o.log(); len(reqs) != 2 || reqs[0].Method != "HEAD" || reqs[1].Method != "GET" {
+		t.Errorf("origin saw %d requests", len(reqs))
+	}
+}
+
 func TestInvalidation(t *testing.T) {
 	h := newHarness(t, testDistribution(), Options{})
 	h.do("GET", "/photos/a.jpg")
