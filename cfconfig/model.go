@@ -398,7 +398,9 @@ type Origin struct {
 	BucketLabel   string
 }
 
-// CORSRule is one bucket CORS rule (CloudFormation CorsRules entry).
+// CORSRule is one bucket CORS rule (CloudFormation CorsRules entry). It has
+// the fields of s3origin.CORSRule in the same order, so s3origin.CORSRule(r)
+// converts it; the model does not import s3origin (and the AWS SDK with it).
 type CORSRule struct {
 	AllowedOrigins []string
 	AllowedMethods []string // upper case
