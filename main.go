@@ -14,7 +14,7 @@ import (
 	"github.com/mediacdn/mediacdn/stacks"
 )
 
-func main() { os.Exit(run(os.Getenv, os.Stderr)) }
+func main() { os.Exit(run(os.Stderr)) }
 
 // notUnderCLI explains what a plain `go run .` cannot do: without the CLI
 // there is no cdk.json context, so every setting would be missing.
@@ -29,8 +29,8 @@ Settings: cdk.json "context", or -c key=value (npx cdk synth -c allowedOrigins=h
 The command-line tool is cmd/mediacdn: go run ./cmd/mediacdn --help
 `
 
-func run(getenv func(string) string, stderr io.Writer) int {
-	if getenv("CDK_OUTDIR") == "" {
+func run(stderr io.Writer) int {
+	if os.Getenv("CDK_OUTDIR") == "" {
 		fmt.Fprint(stderr, notUnderCLI)
 		return 2
 	}
