@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/doctor"
+	"github.com/mediacdn/mediacdn/internal/safetext"
+	"github.com/mediacdn/mediacdn/internal/weborigin"
 	"github.com/spf13/cobra"
 )
 
@@ -144,6 +146,17 @@ func liveOptions(rawURL string, f doctorFlags) (doctor.LiveOptions, error) {
 	var o doctor.LiveOptions
 	if f.origin == "" {
 		return o, usageError("--origin is required with a URL: the origin of the web app, e.g. --origin https://app.example.com")
+	}
+	if f.origin != "null" {
+		// Send the origin as a browser would (127.1 -> 127.0.0.1, IDN -> punycode;
+		// the report's "Origin sent" line shows it); ValidateOrigin's messages stay
+		// for the mistakes it names, weborigin's reason for the rest.
+		canonical, err := weborigin.Parse(f.origin)
+		if err == nil {
+			f.origin = canonical.String()
+		} else if doctor.ValidateOrigin(f.origin) == nil {
+			return o, usageError("--origin %s: %v", safetext.Quote(f.origin, 80), err)
+		}
 	}
 	if err := doctor.ValidateOrigin(f.origin); err != nil {
 		return o, usageError("--origin: %v", err)
