@@ -166,7 +166,8 @@ type Props struct {
 	// Default: none.
 	WebAclArn string
 
-	// GeoAllowList restricts viewers to these ISO 3166-1 alpha-2 countries.
+	// GeoAllowList restricts viewers to these ISO 3166-1 alpha-2 countries
+	// (officially assigned codes, in capitals: GB, not UK).
 	// Exclusive with GeoDenyList.
 	//
 	// Default: none.
@@ -177,8 +178,11 @@ type Props struct {
 	// Default: none.
 	GeoDenyList []string
 
-	// OriginShieldRegion enables Origin Shield in this AWS region (usually
-	// the bucket's region), another cache layer that raises the hit ratio.
+	// OriginShieldRegion enables Origin Shield, another cache layer that
+	// raises the hit ratio, in this AWS region: one CloudFront offers Origin
+	// Shield in, with the lowest latency to the bucket (the bucket's own
+	// region when CloudFront offers it there; OriginShieldRegionFor gives
+	// CloudFront's recommendation for a bucket region).
 	//
 	// Default: none (Origin Shield off).
 	OriginShieldRegion string
