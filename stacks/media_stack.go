@@ -8,7 +8,9 @@ package stacks
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -196,7 +198,7 @@ func (c Config) mediaProps(r *contextReader) (p *mediacdn.Props, keyFiles []stri
 		r.fail("existingBucketRegion", "%s is not an AWS region name such as ap-northeast-2", safetext.Quote(c.ExistingBucketRegion, 64))
 	}
 	if c.ExistingBucketName != "" && !validBucketName(c.ExistingBucketName) {
-		r.fail("existingBucketName", "%s is not an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)", safetext.Quote(c.ExistingBucketName, 80))
+		r.fail("existingBucketName", "%s is not an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, no two dots in a row, not an IP address)", safetext.Quote(c.ExistingBucketName, 80))
 	}
 	return p, keyFiles
 }
@@ -222,16 +224,15 @@ func readPublicKeyFile(path string) ([]byte, error) {
 	return data, err
 }
 
+// bucketNamePattern and the checks below are S3's general purpose bucket
+// naming rules (S3 User Guide, "Bucket naming rules"), which aws-cdk-lib also
+// enforces when importing a bucket, with a JavaScript error.
+var bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
 func validBucketName(name string) bool {
-	if len(name) < 3 || len(name) > 63 {
-		return false
-	}
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-') {
-			return false
-		}
-	}
-	return true
+	return bucketNamePattern.MatchString(name) && !strings.Contains(name, "..") &&
+		net.ParseIP(name) == nil && !strings.HasPrefix(name, "xn--") && !strings.HasPrefix(name, "sthree-") &&
+		!strings.HasSuffix(name, "-s3alias") && !strings.HasSuffix(name, "--ol-s3")
 }
 
 func addOutputs(stack awscdk.Stack, cfg Config, media *mediacdn.MediaCdn) {

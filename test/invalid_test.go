@@ -240,6 +240,11 @@ func TestInvalidContextNamesTheKey(t *testing.T) {
 		{"bad domain with a certificate", map[string]any{"domainNames": []any{"Media.example.com"},
 			"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"}, []string{`context "domainNames" item 0 "Media.example.com": use lowercase`}},
 		{"bucket name", map[string]any{"existingBucketName": "My_Bucket"}, []string{`context "existingBucketName" "My_Bucket" is not an S3 bucket name`}},
+		// Old behaviour: these passed the character check and failed inside
+		// aws-cdk-lib's Bucket.fromBucketAttributes.
+		{"bucket name with a leading hyphen", map[string]any{"existingBucketName": "-media"}, []string{`context "existingBucketName" "-media" is not an S3 bucket name`}},
+		{"bucket name with two dots", map[string]any{"existingBucketName": "media..example"}, []string{`context "existingBucketName" "media..example" is not an S3 bucket name`}},
+		{"bucket name shaped like an IP address", map[string]any{"existingBucketName": "192.168.5.4"}, []string{`context "existingBucketName" "192.168.5.4" is not an S3 bucket name`}},
 		{"missing key file", map[string]any{"publicKeyFiles": []any{"testdata/keys/nope.pem"}}, []string{`context "publicKeyFiles" item 0 ("testdata/keys/nope.pem"): cannot read it`, "mediacdn keygen"}},
 		// Old behaviour: "PublicKeys[0]: this is a private key", the Go prop name.
 		{"private key file", map[string]any{"publicKeyFiles": []any{"testdata/keys/rsa_a_public.pem", "testdata/keys/test_only_private_key_given_by_mistake.pem"}},
@@ -477,5 +482,35 @@ func TestContextFromCommandLine(t *testing.T) {
 	}
 	if cfg.StackName != "MediaCdn" {
 		t.Errorf("stackName default = %q", cfg.StackName)
+	}
+}
+
+// TestLongestValidNamesSynthesize synthesizes the longest stack name and
+// region the checks accept, so names aws-cdk-lib derives from them (policy,
+// function and key group names) fit CloudFront's limits. Old behaviour: the
+// region was bounded only by its shape, and a name derived from it failed
+// inside aws-cdk-lib with a Go panic.
+func TestLongestValidNamesSynthesize(t *testing.T) {
+	longest := "A" + strings.Repeat("b", 127)
+	cfg, err := stacks.LoadConfig(map[string]any{
+		"allowedOrigins": "https://app.example.com", "stackName": longest,
+		"region": "us-isof-south-1", "account": "123456789012", "accessLogging": false,
+		"publicKeyFiles": []any{"testdata/keys/rsa_a_public.pem"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("synth panicked: %v", r)
+		}
+	}()
+	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
+	if _, err := stacks.NewMediaStack(app, &stacks.MediaStackProps{Config: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	app.Synth(nil)
+	if _, err := stacks.LoadConfig(map[string]any{"allowedOrigins": "https://app.example.com", "stackName": longest + "c"}); err == nil {
+		t.Error("a 129-character stack name passed")
 	}
 }

@@ -16,9 +16,16 @@ import (
 // case only, as aws-cdk-lib's environment parser refuses upper case.
 var regionPattern = regexp.MustCompile(`^(?:(?:us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+|cn-[a-z]+|eusc-de-[a-z]+|us-(?:iso|isob|isof|gov)-[a-z]+|eu-isoe-[a-z]+)-\d{1,2}$`)
 
+// MaxRegionNameLength is the length of the longest region code of any
+// partition (us-isof-south-1); names derived from the region leave room for
+// it, so a longer made-up name would push them past CloudFront's limits.
+const MaxRegionNameLength = 15
+
 // IsRegionName reports whether s is shaped like a region name of one of the
 // AWS partitions (us-east-1, cn-north-1, us-gov-west-1, ...).
-func IsRegionName(s string) bool { return regionPattern.MatchString(s) }
+func IsRegionName(s string) bool {
+	return len(s) <= MaxRegionNameLength && regionPattern.MatchString(s)
+}
 
 // originShieldRegions are the regions CloudFront offers Origin Shield in, and
 // nearestOriginShield the Origin Shield region CloudFront recommends for
