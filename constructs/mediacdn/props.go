@@ -17,6 +17,9 @@ type Props struct {
 	// media cross-origin, each as a browser sends it in the Origin header:
 	// scheme://host[:port], no path and no trailing slash. A leftmost wildcard
 	// label is allowed (https://*.example.com). ["*"] alone allows every origin.
+	// Other spellings a browser accepts are stored in the form it sends
+	// (http://127.1:03000 as http://127.0.0.1:3000, an internationalised name
+	// in punycode, IPv6 compressed); what no browser sends is refused.
 	// The bucket CORS rules, the response-headers policy and the
 	// viewer-response function are all derived from this one list.
 	//
