@@ -454,7 +454,7 @@ func checkExtension(ext string) error {
 	switch {
 	case ext == "":
 		return errors.New("empty extension: remove it")
-	case len(ext) > 34:
+	case len(ext) > 34: // "*." and 32 characters; checked first, so no message repeats a long value
 		return errors.New("longer than 32 characters")
 	case strings.HasPrefix(ext, "*."):
 		return fmt.Errorf("give the extension alone, without the path pattern: %q", strings.TrimPrefix(ext, "*."))
