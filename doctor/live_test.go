@@ -620,5 +620,10 @@ func TestPlaylistProblemsAndLimits(t *testing.T) {
 	if len(r.Probes) != 2 {
 		t.Errorf("%d probes with MaxURLs 2", len(r.Probes))
 	}
-	mustFind(t, r, SeverityInfo, "walk.truncated")
+	// A capped walk is a warning and an incomplete report (it was an info
+	// line in a passing report before).
+	f = mustFind(t, r, SeverityWarn, "walk.truncated")
+	if !r.Incomplete || r.Result() != "incomplete" || !strings.Contains(f.What, "2 more references") || !strings.Contains(f.Fix, "--max-urls 4") {
+		t.Errorf("incomplete=%v result=%s finding=%+v", r.Incomplete, r.Result(), f)
+	}
 }
