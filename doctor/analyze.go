@@ -87,7 +87,7 @@ func (a *analyzer) analyze(res *probeState) {
 		return
 	}
 	if g.status/100 != 2 {
-		d := classifyDenial(g.status, g.header, string(g.body), res.t.u, false, a.hasCookie(), a.opts.Now())
+		d := classifyDenial(g.status, g.header, g.body, res.t.u, false, a.hasCookie(), a.opts.Now())
 		what := d.what
 		if g.header.Get("Access-Control-Allow-Origin") == "" {
 			what += "; the error carries no Access-Control-Allow-Origin, so a browser reports it as a CORS error, hiding the status"
@@ -223,7 +223,7 @@ func (a *analyzer) checkNoOrigin(res *probeState, ext string) {
 	}
 	sev := SeverityFail
 	scope := "An image first shown by <img> (no crossorigin) and then fetched as a blob for a download button fails"
-	if playlistExts[ext] || segmentExts[ext] || res.playlist || res.t.parent != "" {
+	if playlistExts[ext] || segmentExts[ext] || res.playlist || res.t.kind != "start" {
 		sev = SeverityWarn
 		scope = "HLS players (hls.js, crossorigin video) request every URL with Origin, so this bites when the same URL is also loaded by a tag without crossorigin, e.g. a <video src> or a download link, before the player"
 	}
@@ -254,7 +254,7 @@ func (a *analyzer) checkPreflight(res *probeState) {
 		asked += ", Access-Control-Request-Headers: " + strings.Join(a.opts.PreflightHeaders, ",")
 	}
 	if e.status/100 != 2 {
-		d := classifyDenial(e.status, e.header, string(e.body), res.t.u, true, a.hasCookie(), a.opts.Now())
+		d := classifyDenial(e.status, e.header, e.body, res.t.u, true, a.hasCookie(), a.opts.Now())
 		if d.id == "http.status" || d.id == "http.cloudfront-error" || d.id == "http.not-found" {
 			d.id = "preflight.status"
 			d.cause = "Browsers require a 2xx answer to a preflight; anything else fails the request that needed it. " + d.cause

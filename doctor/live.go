@@ -308,7 +308,7 @@ type exchange struct {
 	method  string
 	status  int
 	header  http.Header // bounded with boundHeader
-	body    []byte      // non-2xx bodies, and playlists; dropped after analysis
+	body    string      // a non-2xx body, or the playlist of the first GET, until analysed
 	err     error
 	elapsed time.Duration
 	final   *url.URL // the URL that answered, after redirects
@@ -426,6 +426,10 @@ func (w *walker) enqueue(t *task) {
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
+		if w.ctx.Err() != nil {
+			w.count(&w.stopped)
+			return
+		}
 		select {
 		case w.sem <- struct{}{}:
 		case <-w.ctx.Done():
@@ -473,19 +477,23 @@ func isPlaylistURL(u *url.URL, kind string) bool {
 // wait or be refused too, and their checks are not reported as passed.
 func (w *walker) probe(t *task) *probeState {
 	st := &probeState{t: t, playlist: isPlaylistURL(t.u, t.kind)}
-	st.get = w.send(t.u, "get-origin", http.MethodGet, true, st.playlist)
+	st.get = w.send(t.u, "get-origin", http.MethodGet, true, st.playlist, st.playlist)
+	if st.playlist && st.get.err == nil && st.get.status/100 == 2 {
+		w.scan(st) // now, so that only one playlist body per slot is in memory
+	}
 	if stops(st.get) {
 		return st
 	}
-	st.noOrigin = w.send(t.u, "get-no-origin", http.MethodGet, false, st.playlist)
+	// The same playlist again: read (as a player would) but not kept.
+	st.noOrigin = w.send(t.u, "get-no-origin", http.MethodGet, false, st.playlist, false)
 	if stops(st.noOrigin) {
 		return st
 	}
-	st.pre = w.send(t.u, "preflight", http.MethodOptions, true, false)
+	st.pre = w.send(t.u, "preflight", http.MethodOptions, true, false, false)
 	if stops(st.pre) {
 		return st
 	}
-	st.repeat = w.send(t.u, "get-origin-repeat", http.MethodGet, true, st.playlist)
+	st.repeat = w.send(t.u, "get-origin-repeat", http.MethodGet, true, st.playlist, false)
 	return st
 }
 
@@ -500,7 +508,7 @@ var errBodyTooLarge = errors.New("body larger than the limit")
 // send makes one exchange, following redirects of a GET hop by hop: every
 // hop must pass the allow-list, and the user's headers go only to the
 // starting origin.
-func (w *walker) send(u *url.URL, name, method string, withOrigin, whole bool) *exchange {
+func (w *walker) send(u *url.URL, name, method string, withOrigin, whole, keep bool) *exchange {
 	e := &exchange{name: name, method: method}
 	ctx, cancel := context.WithTimeout(w.ctx, w.opts.Timeout)
 	defer cancel()
@@ -518,7 +526,7 @@ func (w *walker) send(u *url.URL, name, method string, withOrigin, whole bool) *
 		e.final = cur
 		loc := resp.Header.Get("Location")
 		if method == http.MethodOptions || !isRedirect(resp.StatusCode) || loc == "" {
-			w.readBody(e, resp, whole)
+			w.readBody(e, resp, whole, keep)
 			return e
 		}
 		w.drain(resp)
@@ -582,19 +590,20 @@ func (w *walker) request(ctx context.Context, u *url.URL, method string, withOri
 	return req
 }
 
-// readBody keeps what the analysis needs: a playlist's body (up to
-// MaxPlaylistBytes) and error bodies (up to maxErrorBody). Other bodies are
-// read (up to maxErrorBody, so the connection can be reused) and dropped.
-// The bytes count against MaxTotalBytes. Go's transport decompresses gzip
-// it asked for; the limits apply to the decompressed bytes.
-func (w *walker) readBody(e *exchange, resp *http.Response, whole bool) {
+// readBody keeps what the analysis needs: the playlist body of the first
+// GET (keep, up to MaxPlaylistBytes) and error bodies (up to maxErrorBody).
+// Other bodies are read (so the connection can be reused; a whole playlist
+// up to MaxPlaylistBytes, anything else up to maxErrorBody) and dropped. The
+// bytes count against MaxTotalBytes. Go's transport decompresses the gzip it
+// asked for, so the limits apply to the decompressed bytes.
+func (w *walker) readBody(e *exchange, resp *http.Response, whole, keep bool) {
 	defer resp.Body.Close()
 	ok := resp.StatusCode/100 == 2
 	limit := int64(maxErrorBody)
 	if whole && ok {
 		limit = w.opts.MaxPlaylistBytes
 	}
-	if ok && !whole {
+	if ok && !keep {
 		n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, limit))
 		w.bytes.Add(n)
 		if err != nil {
@@ -602,18 +611,23 @@ func (w *walker) readBody(e *exchange, resp *http.Response, whole bool) {
 		}
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	w.bytes.Add(int64(len(body)))
-	if int64(len(body)) > limit {
-		body = body[:limit]
+	var body strings.Builder
+	if resp.ContentLength > 0 && resp.ContentLength <= limit {
+		body.Grow(int(resp.ContentLength))
+	}
+	n, err := io.Copy(&body, io.LimitReader(resp.Body, limit+1))
+	w.bytes.Add(n)
+	e.body = body.String()
+	if n > limit {
+		e.body = e.body[:limit]
 		e.bodyCut = true
 		if whole && ok {
 			e.err = fmt.Errorf("%w (%d bytes)", errBodyTooLarge, limit)
+			e.body = ""
 		}
 	} else if err != nil {
 		e.err = err
 	}
-	e.body = body
 }
 
 func (w *walker) drain(resp *http.Response) {
@@ -648,9 +662,6 @@ func (w *walker) finish(st *probeState) *result {
 	if w.ctx.Err() != nil && interrupted(st) {
 		res.checked = false
 		return res
-	}
-	if st.playlist && st.get.err == nil && st.get.status/100 == 2 {
-		w.scan(st)
 	}
 	a := &analyzer{opts: w.opts}
 	a.analyze(st)
@@ -719,9 +730,9 @@ func (w *walker) scan(st *probeState) {
 			What: fmt.Sprintf("line %d: %s", n.Line, n.Text), distinct: true})
 	})
 	if st.scanErr != nil {
-		st.head = clip(string(st.get.body), 60)
+		st.head = clip(st.get.body, 60)
 	}
-	st.get.body = nil
+	st.get.body = ""
 }
 
 // sampler keeps n of total segments, spread evenly, first and last included.

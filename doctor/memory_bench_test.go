@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -29,6 +30,17 @@ var hostilePlaylists = map[string]func() string{
 		for i := 0; b.Len() < 5<<20-16; i++ {
 			b.WriteString(strconv.FormatInt(int64(i), 36))
 			b.WriteByte('\n')
+		}
+		return b.String()
+	},
+	// URIs just under the URL length limit, all distinct: the most bytes
+	// per kept URL (with the master, 2000 probes of ~8 KiB URLs).
+	"long": func() string {
+		var b strings.Builder
+		b.WriteString("#EXTM3U\n")
+		pad := strings.Repeat("p", maxURLLength-100)
+		for i := 0; b.Len() < 5<<20-maxURLLength; i++ {
+			fmt.Fprintf(&b, "#EXTINF:2,\n%s%d.ts\n", pad, i)
 		}
 		return b.String()
 	},
@@ -91,14 +103,18 @@ func peakHeap(fn func()) uint64 {
 }
 
 // BenchmarkHostilePlaylistMemory prints the peak heap (MiB above the
-// baseline) of one live walk of each hostile playlist, alone and as the
-// variants of a master: go test ./doctor -run '^$' -bench HostilePlaylistMemory -benchtime 1x
+// baseline) of one live walk of each hostile playlist, alone ("bomb") and as
+// the 8 variants of a master (8 = the default concurrency, so 8 such bodies
+// are in memory at once), and the process's peak RSS so far (run one
+// sub-benchmark per process for a clean figure: bench/doctor-memory.sh).
+//
+//	go test ./doctor -run '^$' -bench HostilePlaylistMemory -benchtime 1x
 func BenchmarkHostilePlaylistMemory(b *testing.B) {
-	for _, name := range []string{"one-char", "distinct"} {
+	for _, name := range []string{"one-char", "distinct", "long"} {
 		body := hostilePlaylists[name]()
 		for _, target := range []string{"/bomb.m3u8", "/master.m3u8"} {
 			b.Run(name+"_"+strings.TrimSuffix(strings.TrimPrefix(target, "/"), ".m3u8"), func(b *testing.B) {
-				srv := hostileServer(body, 4)
+				srv := hostileServer(body, DefaultConcurrency)
 				defer srv.Close()
 				var worst uint64
 				for i := 0; i < b.N; i++ {
@@ -118,6 +134,10 @@ func BenchmarkHostilePlaylistMemory(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(worst)/(1<<20), "peak-heap-MiB")
+				var ru syscall.Rusage
+				if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+					b.ReportMetric(float64(ru.Maxrss)/1024, "process-maxrss-MiB") // Maxrss is in KiB on Linux
+				}
 			})
 		}
 	}

@@ -17,7 +17,6 @@
 package hls
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -129,7 +128,7 @@ var mediaTags = map[string]bool{
 // problems are reported as Notes.
 func Parse(data []byte, base *url.URL) (*Playlist, error) {
 	p := &Playlist{}
-	t, err := Scan(data, base, func(r Ref) { p.Refs = append(p.Refs, r) }, func(n Note) { p.Notes = append(p.Notes, n) })
+	t, err := Scan(string(data), base, func(r Ref) { p.Refs = append(p.Refs, r) }, func(n Note) { p.Notes = append(p.Notes, n) })
 	if err != nil {
 		return nil, err
 	}
@@ -142,9 +141,9 @@ func Parse(data []byte, base *url.URL) (*Playlist, error) {
 // type. It allocates nothing per line beyond what a call needs, so a caller
 // that keeps only what it can afford stays bounded whatever data holds
 // (a 5 MiB playlist can hold 2.6 million one-character URI lines).
-func Scan(data []byte, base *url.URL, ref func(Ref), note func(Note)) (Type, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // UTF-8 BOM
-	lines := newLineReader(data)
+func Scan(data string, base *url.URL, ref func(Ref), note func(Note)) (Type, error) {
+	data = strings.TrimPrefix(data, "\xef\xbb\xbf") // UTF-8 BOM
+	lines := &lineReader{rest: data}
 	first, ok := lines.next()
 	if !ok || strings.TrimSpace(first) != "#EXTM3U" {
 		return "", ErrNotPlaylist
@@ -287,11 +286,9 @@ func clip(s string) string {
 	return s[:max] + "..."
 }
 
-// lineReader yields the lines of data (split at \n, \r\n or \r) as
-// substrings of one copy of it, so iterating allocates nothing per line.
+// lineReader yields the lines of a string (split at \n, \r\n or \r) as
+// substrings of it, so iterating allocates nothing per line.
 type lineReader struct{ rest string }
-
-func newLineReader(data []byte) *lineReader { return &lineReader{rest: string(data)} }
 
 func (l *lineReader) next() (string, bool) {
 	if l.rest == "" {
