@@ -564,8 +564,14 @@ func TestEveryParseNoteReported(t *testing.T) {
 		"info /v/a.m3u8 line 5: URI \"bare.ts\" without a preceding #EXTINF or #EXT-X-STREAM-INF",
 		"info /v/b.m3u8 line 2: #EXT-X-KEY with METHOD=AES-128 has no URI",
 	}
+	sameLines(t, "notes", got, want)
+}
+
+// sameLines fails the test with both lists when got is not want.
+func sameLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("notes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		t.Errorf("%s:\n%s\nwant:\n%s", what, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

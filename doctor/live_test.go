@@ -374,9 +374,7 @@ func TestWalkMasterMediaSegments(t *testing.T) {
 	}
 	want := []string{"/v/master.m3u8 start", "/v/audio/en.m3u8 rendition", "/v/audio/en1.aac segment",
 		"/v/720p/index.m3u8 variant", "/v/keys/k1.key key", "/v/720p/init.mp4 init", "/v/720p/seg1.m4s segment", "/v/720p/seg2.m4s segment"}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("walk:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	sameLines(t, "walk", got, want)
 	off := mustFind(t, r, SeverityInfo, "walk.off-host")
 	if off.URL != "https://elsewhere.example/iframes.m3u8" || !strings.Contains(off.Fix, "--allow-hosts elsewhere.example") {
 		t.Errorf("off-host = %+v", off)
