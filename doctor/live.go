@@ -261,13 +261,20 @@ func (a *allowList) refusal(u *url.URL) string {
 	if scheme != "http" && scheme != "https" {
 		return fmt.Sprintf("scheme %q is not http or https", u.Scheme)
 	}
-	if ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]")); err == nil && isLinkLocal(ip) && !a.linkLocalOK(ip) {
-		return fmt.Sprintf("%s is a link-local address (the range of cloud metadata services), never requested", ip)
+	if a.linkLocalTarget(u) {
+		return fmt.Sprintf("%s is a link-local address (the range of cloud metadata services), never requested", u.Hostname())
 	}
 	if !a.any && !a.hostPorts[hostPort(u)] && !a.hosts[strings.ToLower(u.Hostname())] {
 		return fmt.Sprintf("%s is another host or port than %s", hostPort(u), hostPort(a.start))
 	}
 	return ""
+}
+
+// linkLocalTarget reports whether u's host is a link-local (or
+// unspecified) address literal the user did not start from.
+func (a *allowList) linkLocalTarget(u *url.URL) bool {
+	ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]"))
+	return err == nil && isLinkLocal(ip) && !a.linkLocalOK(ip)
 }
 
 // linkLocalOK allows a link-local address only when the user asked for it:
@@ -778,7 +785,7 @@ func (w *walker) child(st *probeState, ref hls.Ref, query string, path []int) {
 		return
 	}
 	if r := w.allow.refusal(u); r != "" {
-		if strings.Contains(r, "link-local") {
+		if w.allow.linkLocalTarget(u) {
 			refuse(SeverityWarn, "walk.refused", "not checked: "+r, "")
 		} else {
 			refuse(SeverityInfo, "walk.off-host", fmt.Sprintf("not checked: %s is on %s, not on the playlist's host (%s)", ref.Kind, hostPort(u), r),
