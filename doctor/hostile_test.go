@@ -193,9 +193,9 @@ func (l *loopbackOnly) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // Redirects: before, Go's client followed every redirect (another port,
-// another host, a link-local address) and sent the user's custom headers
-// along (it drops Cookie and Authorization only for another domain, not
-// for another port of the same host).
+// another host, a link-local address), sent custom headers such as
+// X-Api-Key to every target, and Cookie and Authorization to any port of
+// the same host (it drops them only for another domain).
 func TestRedirectsCheckedHopByHop(t *testing.T) {
 	var bURL string
 	sa, la, sb, lb := twoServers(t, func(w http.ResponseWriter, r *http.Request) {
@@ -476,7 +476,9 @@ func TestGzipBomb(t *testing.T) {
 }
 
 // Oversized headers and values: the header block is capped by the
-// transport, each value kept is clipped.
+// transport (64 KiB; Go's default, used before, is 1 MiB, so the 160 KB
+// block below was accepted), each value kept is clipped (before: the
+// 20,000-byte value was kept and quoted whole).
 func TestOversizedHeaders(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -638,6 +640,7 @@ func TestUntrustedTextEscaped(t *testing.T) {
 }
 
 // Findings past maxFindings are counted, not kept; failures come first.
+// (Before: no cap, here 700 findings, one per pattern.)
 func TestReportSizeBounded(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/index.m3u8" {
@@ -663,7 +666,8 @@ func TestReportSizeBounded(t *testing.T) {
 }
 
 // The byte budget stops a walk that reads too much; playlists nested too
-// deep are not followed.
+// deep are not followed. (Before: neither bound existed; this chain was
+// walked until --max-urls.)
 func TestByteBudgetAndDepth(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		corsOK(w)
@@ -684,7 +688,8 @@ func TestByteBudgetAndDepth(t *testing.T) {
 	}
 }
 
-// URIs longer than CloudFront accepts are reported, not fetched.
+// URIs longer than CloudFront accepts are reported, not fetched (before:
+// fetched, four requests of 8 KiB URLs each).
 func TestLongURIReported(t *testing.T) {
 	log := &requestLog{}
 	long := strings.Repeat("a", maxURLLength) + ".ts"
