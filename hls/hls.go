@@ -14,6 +14,11 @@
 // RFC 8216 and its low-latency extensions is read, unknown tags are ignored,
 // and malformed lines become notes instead of errors, because a diagnostic tool
 // must report on broken playlists rather than refuse them.
+//
+//	p, err := hls.Parse(body, playlistURL) // every reference and note
+//	_, err = hls.Scan(string(body), playlistURL, // the same, streamed: nothing kept
+//		func(r hls.Ref) { fmt.Println(r.Kind, r.URL) },
+//		func(n hls.Note) { fmt.Println(n.Line, n.Text) })
 package hls
 
 import (
