@@ -84,7 +84,7 @@ characters; --json is exact.`,
 	fl.StringVar(&f.origin, "origin", "", "the web app's origin as a browser sends it: scheme://host[:port], no path, e.g. https://app.example.com (required with a URL)")
 	fl.StringVar(&f.template, "template", "", "CloudFormation template JSON, cdk.out directory, or 'aws cloudfront get-distribution-config' JSON to audit (alone) or to match URLs to behaviors (with a URL)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON document instead of text (for CI)")
-	fl.IntVar(&f.concurrency, "concurrency", doctor.DefaultConcurrency, "maximum requests in flight (and connections kept open per host)")
+	fl.IntVar(&f.concurrency, "concurrency", doctor.DefaultConcurrency, "maximum requests in flight (and connections kept open per host), at most 64")
 	fl.DurationVar(&f.timeout, "timeout", doctor.DefaultTimeout, "timeout of each request (redirects and body included), e.g. 5s")
 	fl.DurationVar(&f.maxTime, "max-time", doctor.DefaultMaxTime, "deadline of the whole walk; URLs not checked by then make the result incomplete (exit 1)")
 	fl.IntVar(&f.sample, "sample", 0, "check only N segments of each media playlist (first, last and evenly spaced); 0 = all")
@@ -161,6 +161,10 @@ func runDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 	return nil
 }
 
+// maxDoctorConcurrency bounds --concurrency, and with it the playlist
+// bodies in memory at once.
+const maxDoctorConcurrency = 64
+
 // liveOptions validates the live-mode arguments; every error is a usage
 // error (exit 2).
 func liveOptions(rawURL string, f doctorFlags) (doctor.LiveOptions, error) {
@@ -174,8 +178,9 @@ func liveOptions(rawURL string, f doctorFlags) (doctor.LiveOptions, error) {
 	if _, err := doctor.ValidateURL(rawURL); err != nil {
 		return o, usageError("%s", safetext.Escape(err.Error()))
 	}
-	if f.concurrency < 1 {
-		return o, usageError("--concurrency must be at least 1, got %d", f.concurrency)
+	if f.concurrency < 1 || f.concurrency > maxDoctorConcurrency {
+		// Memory grows with it: one playlist body (up to 5 MiB) per request in flight.
+		return o, usageError("--concurrency must be between 1 and %d, got %d", maxDoctorConcurrency, f.concurrency)
 	}
 	if f.timeout <= 0 {
 		return o, usageError("--timeout must be positive, got %s", f.timeout)

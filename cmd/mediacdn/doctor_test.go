@@ -171,6 +171,8 @@ func TestDoctorUsageErrors(t *testing.T) {
 		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--header", "no-colon"},
 		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--header", "Origin: https://x"},
 		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--concurrency", "0"},
+		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--concurrency", "65"},
+		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--max-time", "-1s"},
 		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--timeout", "0s"},
 		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--sample", "-1"},
 		{"doctor", "--template", "does-not-exist.json"},
