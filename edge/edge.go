@@ -475,7 +475,7 @@ func (e *Edge) handle(r *http.Request, info *RequestInfo) *response {
 		applyRequestFunction(req, out)
 	}
 
-	resp, outcome, age := e.fetchCached(b, req)
+	resp, outcome, age := e.fetchCached(r.Context(), b, req)
 	info.Cache = outcome
 	layers := trackLayers(nil, nil, resp.header, LayerOrigin)
 
