@@ -52,7 +52,7 @@ func (e *Edge) fetchCached(ctx context.Context, b *cfconfig.Behavior, req *viewe
 	}
 	resp := e.callOrigin(or)
 	e.filterVary(b, resp.header)
-	if !cacheable || req.method == http.MethodHead {
+	if !cacheable || req.method == http.MethodHead || ctx.Err() != nil { // an aborted fetch is never stored
 		return resp, "Miss", 0
 	}
 	ttl := e.ttl(b, resp)

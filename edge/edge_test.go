@@ -2,6 +2,7 @@ package edge
 
 import (
 	"compress/gzip"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -543,5 +544,33 @@ func TestRefusedAtStart(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want one naming %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestAbortedFetchNotCached: when the viewer goes away during the origin
+// fetch, whatever the origin answered is not stored.
+func TestAbortedFetchNotCached(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls int
+	origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			cancel() // the viewer disconnects; a remote origin then fails
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "image/jpeg")
+		io.WriteString(w, "jpeg")
+	})
+	e, err := New(testDistribution(), origin, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "http://127.0.0.1:8080/a.jpg", nil).WithContext(ctx)
+	e.ServeHTTP(httptest.NewRecorder(), r)
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, httptest.NewRequest("GET", "http://127.0.0.1:8080/a.jpg", nil))
+	if w.Code != 200 || calls != 2 {
+		t.Errorf("after an aborted fetch: %d, origin called %d times", w.Code, calls)
 	}
 }
