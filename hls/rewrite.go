@@ -1,0 +1,182 @@
+package hls
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// Rewrite returns data with the URI of each reference Parse finds (resolved
+// against base) replaced by what replace returns for it; every other byte,
+// line endings, comments and unknown tags included, is kept. replace
+// returning ok=false leaves that URI as written. A URI held in an unquoted
+// attribute gets quotes, so that a replacement containing a comma stays one
+// value. The returned Playlist is Parse's result for data.
+//
+//	out, p, err := hls.Rewrite(data, base, func(r hls.Ref) (string, bool) {
+//		return r.URL.String(), true // make every URI absolute
+//	})
+//
+// A replacement that could change the playlist's structure (empty, with a
+// line break, a double quote, leading or trailing space, or a URI line
+// starting with '#') is an error, and nothing is returned.
+func Rewrite(data []byte, base *url.URL, replace func(Ref) (string, bool)) ([]byte, *Playlist, error) {
+	p, err := Parse(data, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]byte, 0, len(data)+len(data)/2)
+	next := 0 // index in p.Refs of the next reference to place
+	n := 0    // 1-based line number, counted as Parse's splitLines does
+	for rest := data; len(rest) > 0; {
+		n++
+		line, eol := cutLine(rest)
+		rest = rest[len(line)+len(eol):]
+		if next >= len(p.Refs) || p.Refs[next].Line != n {
+			out = append(append(out, line...), eol...)
+			continue
+		}
+		ref := p.Refs[next]
+		next++
+		repl, ok := replace(ref)
+		if !ok {
+			out = append(append(out, line...), eol...)
+			continue
+		}
+		if err := checkReplacement(ref, repl); err != nil {
+			return nil, nil, err
+		}
+		start, end, quoted, found := uriSpan(string(line), ref)
+		if !found {
+			// Cannot happen for a Ref of this data; refuse rather than guess.
+			return nil, nil, fmt.Errorf("hls: line %d: URI %q not found where the parser read it", n, clip(ref.URI))
+		}
+		out = append(out, line[:start]...)
+		if !quoted && isAttrTag(ref.Tag) {
+			out = append(append(append(out, '"'), repl...), '"')
+		} else {
+			out = append(out, repl...)
+		}
+		out = append(append(out, line[end:]...), eol...)
+	}
+	return out, p, nil
+}
+
+// cutLine splits off the first line of data and its terminator, which is
+// "\r\n", "\n", "\r" or nothing at the end, the same terminators splitLines
+// honours, so line numbers agree with Parse.
+func cutLine(data []byte) (line, eol []byte) {
+	i := bytes.IndexAny(data, "\r\n")
+	if i < 0 {
+		return data, nil
+	}
+	if data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
+		return data[:i], data[i : i+2]
+	}
+	return data[:i], data[i : i+1]
+}
+
+func isAttrTag(tag string) bool {
+	_, ok := uriTags[tag]
+	return ok
+}
+
+// checkReplacement refuses a value that would not read back as one URI.
+func checkReplacement(ref Ref, repl string) error {
+	bad := ""
+	switch {
+	case repl == "":
+		bad = "is empty"
+	case strings.ContainsAny(repl, "\r\n"):
+		bad = "contains a line break"
+	case strings.TrimSpace(repl) != repl:
+		bad = "has leading or trailing space"
+	case isAttrTag(ref.Tag) && strings.Contains(repl, `"`):
+		bad = "contains a double quote, which ends a quoted attribute"
+	case !isAttrTag(ref.Tag) && strings.HasPrefix(repl, "#"):
+		bad = "starts with '#', which makes a URI line a comment"
+	}
+	if bad != "" {
+		return fmt.Errorf("hls: replacement %q for the %s URI on line %d %s", clip(repl), ref.Kind, ref.Line, bad)
+	}
+	return nil
+}
+
+// uriSpan finds, in one raw playlist line, the byte range of the URI that
+// Parse read from it: the trimmed line for a URI line, the value of the
+// first URI attribute for a tag (quoted reports whether it sits in quotes).
+func uriSpan(line string, ref Ref) (start, end int, quoted, found bool) {
+	lead := len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
+	trimmed := strings.TrimSpace(line)
+	if !isAttrTag(ref.Tag) {
+		if trimmed != ref.URI {
+			return 0, 0, false, false
+		}
+		return lead, lead + len(trimmed), false, true
+	}
+	colon := strings.IndexByte(trimmed, ':')
+	if colon < 0 {
+		return 0, 0, false, false
+	}
+	base := lead + colon + 1
+	s, e, q, ok := attributeSpan(trimmed[colon+1:], "URI")
+	if !ok {
+		return 0, 0, false, false
+	}
+	if trimmed[colon+1:][s:e] != ref.URI {
+		return 0, 0, false, false
+	}
+	return base + s, base + e, q, true
+}
+
+// attributeSpan returns the byte range of the value of the first attribute
+// called name in an attribute list, scanning exactly as ParseAttributes does
+// (its tests compare the two on every input the fuzzer finds).
+func attributeSpan(s, name string) (start, end int, quoted, ok bool) {
+	i := 0
+	for i < len(s) {
+		for i < len(s) && (s[i] == ' ' || s[i] == ',') {
+			i++
+		}
+		ns := i
+		for i < len(s) && s[i] != '=' && s[i] != ',' {
+			i++
+		}
+		n := strings.TrimSpace(s[ns:i])
+		if i >= len(s) || s[i] == ',' {
+			continue
+		}
+		i++ // '='
+		var vs, ve int
+		q := false
+		if i < len(s) && s[i] == '"' {
+			q = true
+			vs = i + 1
+			if j := strings.IndexByte(s[vs:], '"'); j < 0 {
+				ve = len(s)
+				i = len(s)
+			} else {
+				ve = vs + j
+				i = ve + 1
+			}
+			for i < len(s) && s[i] != ',' {
+				i++
+			}
+		} else {
+			raw := i
+			for i < len(s) && s[i] != ',' {
+				i++
+			}
+			v := s[raw:i]
+			lt := len(v) - len(strings.TrimLeftFunc(v, unicode.IsSpace))
+			vs = raw + lt
+			ve = vs + len(strings.TrimSpace(v))
+		}
+		if n == name {
+			return vs, ve, q, true
+		}
+	}
+	return 0, 0, false, false
+}

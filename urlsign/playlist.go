@@ -1,0 +1,133 @@
+package urlsign
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/mediacdn/mediacdn/hls"
+)
+
+// PlaylistOptions say how SignPlaylist writes the URIs it signs.
+type PlaylistOptions struct {
+	// ChildPlaylistURI, when set, gives the URI written for a child playlist
+	// the policy covers (variant, rendition, I-frame, image stream and
+	// rendition-report playlists) instead of its signed URL. childURL is the
+	// child's absolute URL, normalized, without the signature. The
+	// signed-playlist handler uses it to point players back at itself, so that
+	// child playlists are signed too.
+	ChildPlaylistURI func(childURL string) string
+	// ResolveUncovered writes the URIs left unsigned as absolute URLs rather
+	// than as written, so the playlist keeps its meaning when it is served
+	// from another URL than the one it was fetched from.
+	ResolveUncovered bool
+}
+
+// SignedPlaylist is a playlist whose URIs carry the asset's signed query.
+type SignedPlaylist struct {
+	// Playlist is the rewritten playlist. Every byte other than the
+	// rewritten URIs is as it was: comments, unknown tags, line endings.
+	Playlist []byte
+	// Type is the playlist's type (master, media or unknown).
+	Type hls.Type
+	// Signed counts the URIs rewritten to absolute URLs with the signed query.
+	Signed int
+	// Children counts the child playlist URIs written by
+	// PlaylistOptions.ChildPlaylistURI.
+	Children int
+	// Unsigned lists the URIs left unsigned: outside the policy's resource,
+	// already carrying CloudFront parameters, or not a URL CloudFront can
+	// match. A player gets 403 for them from a distribution that requires
+	// signing on their path.
+	Unsigned []UnsignedURI
+	// Notes are the parser's remarks, including URIs that are not fetched
+	// over HTTP (skd:, data:), which are kept as they are.
+	Notes []hls.Note
+}
+
+// UnsignedURI is a URI SignPlaylist left as it was, and why.
+type UnsignedURI struct {
+	Line int      // 1-based line number in the playlist
+	Kind hls.Kind // what it references
+	URI  string   // as written
+	URL  string   // resolved against the playlist URL
+	Err  error    // why: wraps ErrResourceMismatch, ErrReservedParameter or ErrInvalidURL
+}
+
+func (u UnsignedURI) String() string {
+	return fmt.Sprintf("line %d: %s URI %q left unsigned: %v", u.Line, u.Kind, u.URI, u.Err)
+}
+
+// ErrNotPlaylist wraps hls.ErrNotPlaylist: the data to sign is not an HLS
+// playlist (its first line is not #EXTM3U).
+var ErrNotPlaylist = hls.ErrNotPlaylist
+
+// SignPlaylist signs the whole asset once (one custom policy whose resource
+// is assetURL followed by "*", as SignAsset) and returns playlist with every
+// URI the policy covers rewritten to an absolute URL carrying that signed
+// query. playlistURL is the URL the playlist was fetched from: its relative
+// URIs resolve against it.
+//
+//	out, err := signer.SignPlaylist(data, "https://media.example.com/videos/abc/index.m3u8",
+//		"https://media.example.com/videos/abc/", urlsign.Policy{Expires: time.Now().Add(2 * time.Hour)}, urlsign.PlaylistOptions{})
+//	// serve out.Playlist; report out.Unsigned
+func (s *Signer) SignPlaylist(playlist []byte, playlistURL, assetURL string, p Policy, o PlaylistOptions) (*SignedPlaylist, error) {
+	if _, err := NormalizeURL(playlistURL); err != nil {
+		return nil, err
+	}
+	a, err := s.SignAsset(assetURL, p)
+	if err != nil {
+		return nil, err
+	}
+	return a.SignPlaylist(playlist, playlistURL, o)
+}
+
+// SignPlaylist rewrites playlist with the asset's signed query (see
+// Signer.SignPlaylist); it signs nothing itself, so one SignedAsset serves
+// every playlist of the asset. Every URI-bearing line is handled: variant
+// streams, EXT-X-MEDIA, EXT-X-I-FRAME-STREAM-INF, EXT-X-IMAGE-STREAM-INF,
+// EXT-X-SESSION-KEY, EXT-X-SESSION-DATA, EXT-X-MAP, EXT-X-KEY, EXT-X-PART,
+// EXT-X-PRELOAD-HINT, EXT-X-RENDITION-REPORT and segment lines. A URI's own
+// query is kept before the signed one. URIs outside the policy are left as
+// written and listed in Unsigned; skd: and data: URIs are left as written.
+// The caller bounds the size of playlist.
+func (a *SignedAsset) SignPlaylist(playlist []byte, playlistURL string, o PlaylistOptions) (*SignedPlaylist, error) {
+	norm, err := NormalizeURL(playlistURL)
+	if err != nil {
+		return nil, err
+	}
+	base, err := url.Parse(norm)
+	if err != nil {
+		return nil, errorf(ErrInvalidURL, "playlist URL %q: %v", playlistURL, err)
+	}
+	out := &SignedPlaylist{}
+	data, p, err := hls.Rewrite(playlist, base, func(r hls.Ref) (string, bool) {
+		abs := r.URL.String()
+		signed, err := a.URL(abs)
+		if err != nil {
+			out.Unsigned = append(out.Unsigned, UnsignedURI{Line: r.Line, Kind: r.Kind, URI: r.URI, URL: abs, Err: err})
+			return abs, o.ResolveUncovered && abs != r.URI && isRewritable(err)
+		}
+		if r.Kind.IsPlaylist() && o.ChildPlaylistURI != nil {
+			out.Children++
+			return o.ChildPlaylistURI(signed[:len(signed)-len(a.Query)-1]), true
+		}
+		out.Signed++
+		return signed, true
+	})
+	if err != nil {
+		if errors.Is(err, hls.ErrNotPlaylist) {
+			return nil, fmt.Errorf("urlsign: %s: %w", playlistURL, err)
+		}
+		return nil, fmt.Errorf("urlsign: %w", err)
+	}
+	out.Playlist, out.Type, out.Notes = data, p.Type, p.Notes
+	return out, nil
+}
+
+// isRewritable reports whether an unsigned URI may be written in its
+// resolved form: not when it is no URL CloudFront can match (a fragment, a
+// backslash), where the resolved form could differ from what a player sends.
+func isRewritable(err error) bool {
+	return !errors.Is(err, ErrInvalidURL)
+}
