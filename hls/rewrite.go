@@ -20,8 +20,9 @@ import (
 //	})
 //
 // A replacement that could change the playlist's structure (empty, with a
-// line break, a double quote, leading or trailing space, or a URI line
-// starting with '#') is an error, and nothing is returned.
+// line break, a double quote, leading or trailing space, a URI line starting
+// with '#', not a URL, or a scheme other than http(s)) is an error, and
+// nothing is returned: the output always holds the same references.
 func Rewrite(data []byte, base *url.URL, replace func(Ref) (string, bool)) ([]byte, *Playlist, error) {
 	p, err := Parse(data, base)
 	if err != nil {
@@ -97,6 +98,13 @@ func checkReplacement(ref Ref, repl string) error {
 		bad = "contains a double quote, which ends a quoted attribute"
 	case !isAttrTag(ref.Tag) && strings.HasPrefix(repl, "#"):
 		bad = "starts with '#', which makes a URI line a comment"
+	default:
+		// Parse would drop it from the references.
+		if u, err := url.Parse(repl); err != nil {
+			bad = "does not parse as a URL"
+		} else if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
+			bad = "is not an http(s) URL"
+		}
 	}
 	if bad != "" {
 		return fmt.Errorf("hls: replacement %q for the %s URI on line %d %s", clip(repl), ref.Kind, ref.Line, bad)

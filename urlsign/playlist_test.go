@@ -293,3 +293,77 @@ func (k *countingKey) Sign(r io.Reader, digest []byte, o crypto.SignerOpts) ([]b
 	k.n++
 	return k.Signer.Sign(r, digest, o)
 }
+
+// FuzzSignPlaylist: whatever the playlist, signing never fails on one that
+// parses, and its output parses to the same number of references of the
+// same kinds; every URI is either as written, or carries the asset's one
+// signed query and is covered by the policy, or (for a child playlist) is
+// what ChildPlaylistURI returned.
+func FuzzSignPlaylist(f *testing.F) {
+	entries, err := os.ReadDir("testdata/playlists")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".m3u8") && !strings.Contains(e.Name(), ".signed") {
+			data, err := os.ReadFile(filepath.Join("testdata/playlists", e.Name()))
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data, "720p/index.m3u8", false)
+		}
+	}
+	f.Add([]byte("#EXTM3U\n#EXTINF:1,\n%zz\n#EXTINF:1,\n//other/x\n#EXTINF:1,\na b\"c.ts?x=\"y z\"\n"), "a/b.m3u8?q=1", true)
+	s, err := New(testKeyID, loadRSA(f), WithClock(fixedClock))
+	if err != nil {
+		f.Fatal(err)
+	}
+	a, err := s.SignAsset(testAsset, Policy{Expires: testExpires})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, rel string, children bool) {
+		if len(data) > 64<<10 || len(rel) > 512 {
+			t.Skip()
+		}
+		playlistURL := testAsset + rel
+		if _, err := NormalizeURL(playlistURL); err != nil {
+			return
+		}
+		var o PlaylistOptions
+		if children {
+			o.ChildPlaylistURI = childToHandler
+		}
+		got, err := a.SignPlaylist(data, playlistURL, o)
+		if err != nil {
+			if errors.Is(err, ErrNotPlaylist) || errors.Is(err, ErrInvalidURL) && strings.Contains(err.Error(), "playlist URL") {
+				return
+			}
+			t.Fatalf("%v on %q", err, data)
+		}
+		base, _ := url.Parse(playlistURL)
+		in, _ := hls.Parse(data, base)
+		out, err := hls.Parse(got.Playlist, base)
+		if err != nil {
+			t.Fatalf("output does not parse: %v", err)
+		}
+		if len(in.Refs) != len(out.Refs) || got.Signed+got.Children+len(got.Unsigned) != len(in.Refs) {
+			t.Fatalf("%d URIs in, %d out (signed %d, children %d, unsigned %d)", len(in.Refs), len(out.Refs), got.Signed, got.Children, len(got.Unsigned))
+		}
+		for i, r := range out.Refs {
+			orig := in.Refs[i]
+			switch {
+			case r.Kind != orig.Kind:
+				t.Fatalf("ref %d: kind %s, was %s", i, r.Kind, orig.Kind)
+			case r.URI == orig.URI, children && r.Kind.IsPlaylist() && strings.HasPrefix(r.URI, "/signed/"):
+			case strings.HasSuffix(r.URI, a.Query):
+				if _, err := Parse(r.URI); err != nil {
+					t.Fatalf("ref %d: %q: %v", i, r.URI, err)
+				}
+			default:
+				// An uncovered URI written absolute: only with ResolveUncovered.
+				t.Fatalf("ref %d: %q rewritten to %q without the signature", i, orig.URI, r.URI)
+			}
+		}
+	})
+}
