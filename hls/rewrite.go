@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -30,7 +31,8 @@ func Rewrite(data []byte, base *url.URL, replace func(Ref) (string, bool)) ([]by
 	}
 	out := make([]byte, 0, len(data)+len(data)/2)
 	next := 0 // index in p.Refs of the next reference to place
-	n := 0    // 1-based line number, counted as Parse's splitLines does
+	grown, done := 0, 0
+	n := 0 // 1-based line number, counted as Parse's splitLines does
 	for rest := data; len(rest) > 0; {
 		n++
 		line, eol := cutLine(rest)
@@ -53,6 +55,14 @@ func Rewrite(data []byte, base *url.URL, replace func(Ref) (string, bool)) ([]by
 		if !found {
 			// Cannot happen for a Ref of this data; refuse rather than guess.
 			return nil, nil, fmt.Errorf("hls: line %d: URI %q not found where the parser read it", n, clip(ref.URI))
+		}
+		// Replacements are usually longer (a signed URL is ~600 bytes longer
+		// than a relative one): grow once for all of them, from the growth
+		// so far, rather than by repeated doubling.
+		grown += len(repl) - (end - start)
+		done++
+		if need := len(out) + len(line) + len(eol) + len(rest) + (grown/done+2)*(len(p.Refs)-next+1); grown > 0 && need > cap(out) {
+			out = slices.Grow(out, need-len(out))
 		}
 		out = append(out, line[:start]...)
 		if !quoted && isAttrTag(ref.Tag) {
@@ -100,7 +110,7 @@ func checkReplacement(ref Ref, repl string) error {
 		bad = "starts with '#', which makes a URI line a comment"
 	default:
 		// Parse would drop it from the references.
-		if u, err := url.Parse(repl); err != nil {
+		if u, err := url.Parse(urlHead(repl)); err != nil || hasCTL(repl) {
 			bad = "does not parse as a URL"
 		} else if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
 			bad = "is not an http(s) URL"
@@ -187,4 +197,24 @@ func attributeSpan(s, name string) (start, end int, quoted, ok bool) {
 		}
 	}
 	return 0, 0, false, false
+}
+
+// urlHead returns u without its query when it has no fragment: url.Parse
+// checks nothing in a query but control characters, so parsing the head
+// (plus hasCTL) decides as parsing all of it would, without copying a long
+// signed query.
+func urlHead(u string) string {
+	if i := strings.IndexAny(u, "?#"); i >= 0 && u[i] == '?' && !strings.Contains(u[i:], "#") {
+		return u[:i]
+	}
+	return u
+}
+
+func hasCTL(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
 }

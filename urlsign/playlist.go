@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/mediacdn/mediacdn/hls"
 )
@@ -17,6 +18,12 @@ type PlaylistOptions struct {
 	// signed-playlist handler uses it to point players back at itself, so that
 	// child playlists are signed too.
 	ChildPlaylistURI func(childURL string) string
+	// RelativeChildren writes each child playlist the policy covers as a URI
+	// relative to the playlist, without the signature: for a back end that
+	// serves every playlist of the asset signed, at the same relative paths
+	// (as PlaylistHandler does). A child on another host than the playlist
+	// is signed as usual. It cannot be combined with ChildPlaylistURI.
+	RelativeChildren bool
 	// ResolveUncovered writes the URIs left unsigned as absolute URLs rather
 	// than as written, so the playlist keeps its meaning when it is served
 	// from another URL than the one it was fetched from.
@@ -100,6 +107,13 @@ func (a *SignedAsset) SignPlaylist(playlist []byte, playlistURL string, o Playli
 	if err != nil {
 		return nil, errorf(ErrInvalidURL, "playlist URL %q: %v", playlistURL, err)
 	}
+	if o.RelativeChildren && o.ChildPlaylistURI != nil {
+		return nil, errors.New("urlsign: PlaylistOptions: set RelativeChildren or ChildPlaylistURI, not both")
+	}
+	child := o.ChildPlaylistURI
+	if o.RelativeChildren {
+		child = func(c string) string { return relativeURI(norm, c) }
+	}
 	out := &SignedPlaylist{}
 	data, p, err := hls.Rewrite(playlist, base, func(r hls.Ref) (string, bool) {
 		abs := r.URL.String()
@@ -108,9 +122,12 @@ func (a *SignedAsset) SignPlaylist(playlist []byte, playlistURL string, o Playli
 			out.Unsigned = append(out.Unsigned, UnsignedURI{Line: r.Line, Kind: r.Kind, URI: r.URI, URL: abs, Err: err})
 			return abs, o.ResolveUncovered && abs != r.URI && isRewritable(err)
 		}
-		if r.Kind.IsPlaylist() && o.ChildPlaylistURI != nil {
-			out.Children++
-			return o.ChildPlaylistURI(signed[:len(signed)-len(a.Query)-1]), true
+		if r.Kind.IsPlaylist() && child != nil {
+			// signed is the normalized URL, "?" or "&", then a.Query.
+			if c := child(signed[:len(signed)-len(a.Query)-1]); c != "" {
+				out.Children++
+				return c, true
+			}
 		}
 		out.Signed++
 		return signed, true
@@ -130,4 +147,33 @@ func (a *SignedAsset) SignPlaylist(playlist []byte, playlistURL string, o Playli
 // backslash), where the resolved form could differ from what a player sends.
 func isRewritable(err error) bool {
 	return !errors.Is(err, ErrInvalidURL)
+}
+
+// relativeURI returns target (a normalized absolute URL) as a reference
+// relative to from (another): the shortest "../"-prefixed path that
+// resolves, against from, to target's path and query. It returns "" when the
+// two differ in scheme, host or port.
+func relativeURI(from, target string) string {
+	f, err1 := parseURL(from, false)
+	t, err2 := parseURL(target, false)
+	if err1 != nil || err2 != nil || f.prefix != t.prefix {
+		return ""
+	}
+	fromDirs := strings.Split(f.path[:strings.LastIndexByte(f.path, '/')+1], "/")
+	fromDirs = fromDirs[1 : len(fromDirs)-1] // drop the empty first and last
+	rest := t.path[1:]
+	common := 0
+	for common < len(fromDirs) && strings.HasPrefix(rest, fromDirs[common]+"/") {
+		rest = rest[len(fromDirs[common])+1:]
+		common++
+	}
+	rel := strings.Repeat("../", len(fromDirs)-common) + rest
+	if rel == "" || strings.HasPrefix(rel, "/") || strings.Contains(strings.SplitN(rel, "/", 2)[0], ":") {
+		// "", "//x" and "a:b" would not read as a relative path: spell it out.
+		rel = "./" + rel
+	}
+	if t.query != "" {
+		rel += "?" + t.query
+	}
+	return rel
 }

@@ -183,7 +183,7 @@ func (h *PlaylistHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	signed, err := asset.SignPlaylist(data, upstream, PlaylistOptions{
 		ResolveUncovered: true,
-		ChildPlaylistURI: func(child string) string { return h.relativeChild(dirs, child) },
+		RelativeChildren: true,
 	})
 	if err != nil {
 		http.Error(w, "the CDN's answer is not an HLS playlist", http.StatusBadGateway)
@@ -237,24 +237,6 @@ func (h *PlaylistHandler) checkPath(p string) (rel string, dirs []string, ok boo
 		return "", nil, false // a playlist beside the assets, not in one
 	}
 	return rel, segs[:len(segs)-1], true
-}
-
-// relativeChild writes a child playlist's URL (below the prefix, from
-// SignPlaylist) as a URI relative to the playlist being served, whose
-// directories below the prefix are dirs: the player resolves it to the same
-// path under the handler's mount point, wherever that is.
-func (h *PlaylistHandler) relativeChild(dirs []string, child string) string {
-	rest := strings.TrimPrefix(child, h.prefix)
-	common := 0
-	for common < len(dirs) {
-		d := dirs[common] + "/"
-		if !strings.HasPrefix(rest, d) {
-			break
-		}
-		rest = rest[len(d):]
-		common++
-	}
-	return strings.Repeat("../", len(dirs)-common) + rest
 }
 
 // fetch gets one playlist from the CDN and returns its body, or the status

@@ -427,23 +427,41 @@ func TestPlaylistHandlerPaths(t *testing.T) {
 			t.Errorf("depth 2, %q: ok=%v, want %v", tc.path, ok, tc.ok)
 		}
 	}
-	for _, tc := range []struct {
-		dirs        []string
-		child, want string
-	}{
-		{[]string{"2026", "abc"}, "https://media.example.com/videos/2026/abc/720p/index.m3u8", "720p/index.m3u8"},
-		{[]string{"2026", "abc", "720p"}, "https://media.example.com/videos/2026/abc/360p/index.m3u8?x=1", "../360p/index.m3u8?x=1"},
-		{[]string{"2026", "abc", "720p"}, "https://media.example.com/videos/2026/abc/index.m3u8", "../index.m3u8"},
-		{[]string{"2026", "abc", "a", "b"}, "https://media.example.com/videos/2026/abc/c/d/x.m3u8", "../../c/d/x.m3u8"},
+}
+
+// TestRelativeURI: a child playlist written relative to the playlist resolves,
+// under any mount point of the handler, to the child's own path and query.
+func TestRelativeURI(t *testing.T) {
+	const p = "https://media.example.com/videos/"
+	for _, tc := range []struct{ from, target, want string }{
+		{p + "abc/index.m3u8", p + "abc/720p/index.m3u8", "720p/index.m3u8"},
+		{p + "abc/720p/index.m3u8", p + "abc/360p/index.m3u8?x=1", "../360p/index.m3u8?x=1"},
+		{p + "abc/720p/index.m3u8", p + "abc/index.m3u8", "../index.m3u8"},
+		{p + "abc/a/b/x.m3u8", p + "abc/c/d/x.m3u8", "../../c/d/x.m3u8"},
+		{p + "abc/index.m3u8", p + "abc/a:b.m3u8", "./a:b.m3u8"},
+		{p + "abc/index.m3u8", p + "abc//x.m3u8", ".//x.m3u8"},
+		{p + "abc/index.m3u8", p + "abc/", "./"},
+		{p + "abc/index.m3u8", "https://other.example.com/videos/abc/x.m3u8", ""},
+		{p + "abc/index.m3u8", "http://media.example.com/videos/abc/x.m3u8", ""},
 	} {
-		if got := h2.relativeChild(tc.dirs, tc.child); got != tc.want {
-			t.Errorf("from %v, %s: %q, want %q", tc.dirs, tc.child, got, tc.want)
+		got := relativeURI(tc.from, tc.target)
+		if got != tc.want {
+			t.Errorf("from %s to %s: %q, want %q", tc.from, tc.target, got, tc.want)
 		}
-		// The relative URI resolves, under any mount point, to the child's path.
-		base, _ := url.Parse("https://app.example.com/mount/" + strings.Join(tc.dirs, "/") + "/x.m3u8")
-		ref, _ := url.Parse(h2.relativeChild(tc.dirs, tc.child))
-		if got, want := base.ResolveReference(ref).String(), strings.Replace(tc.child, "https://media.example.com/videos/", "https://app.example.com/mount/", 1); got != want {
-			t.Errorf("resolves to %s, want %s", got, want)
+		if got == "" {
+			continue
+		}
+		// Resolved against the same path under another mount point.
+		mount := func(u string) string {
+			return strings.Replace(u, "https://media.example.com/videos/", "https://app.example.com/m/hls/", 1)
+		}
+		base, _ := url.Parse(mount(tc.from))
+		ref, err := url.Parse(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := base.ResolveReference(ref).String(); r != mount(tc.target) {
+			t.Errorf("%q from %s resolves to %s, want %s", got, base, r, mount(tc.target))
 		}
 	}
 }
