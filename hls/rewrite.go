@@ -32,6 +32,7 @@ func Rewrite(data []byte, base *url.URL, replace func(Ref) (string, bool)) ([]by
 	out := make([]byte, 0, len(data)+len(data)/2)
 	next := 0 // index in p.Refs of the next reference to place
 	grown, done := 0, 0
+	var checker replacementChecker
 	n := 0 // 1-based line number, counted as Parse's splitLines does
 	for rest := data; len(rest) > 0; {
 		n++
@@ -48,7 +49,7 @@ func Rewrite(data []byte, base *url.URL, replace func(Ref) (string, bool)) ([]by
 			out = append(append(out, line...), eol...)
 			continue
 		}
-		if err := checkReplacement(ref, repl); err != nil {
+		if err := checker.check(ref, repl); err != nil {
 			return nil, nil, err
 		}
 		start, end, quoted, found := uriSpan(string(line), ref)
@@ -94,23 +95,59 @@ func isAttrTag(tag string) bool {
 	return ok
 }
 
-// checkReplacement refuses a value that would not read back as one URI.
-func checkReplacement(ref Ref, repl string) error {
+// replacementChecker refuses a value that would not read back as one URI.
+// It runs for every URI of a playlist, and signed URIs share a long query
+// (~600 bytes): the query part of the last value it accepted is remembered,
+// and a value ending with it has only its head read.
+type replacementChecker struct {
+	tail string // a query tail already accepted: no control character, '"' or '#'
+}
+
+func (c *replacementChecker) check(ref Ref, repl string) error {
+	if t := c.tail; t != "" && len(repl) > len(t) && strings.HasSuffix(repl, t) {
+		head := repl[:len(repl)-len(t)]
+		if q := strings.IndexByte(head, '?'); q >= 0 && strings.IndexByte(head, '#') < 0 {
+			// The tail is inside the query, which url.Parse does not read.
+			return checkReplacement(ref, head, head[:q], repl)
+		}
+	}
+	if err := checkReplacement(ref, repl, urlHead(repl), repl); err != nil {
+		return err
+	}
+	if q := strings.IndexByte(repl, '?'); q >= 0 && !strings.ContainsAny(repl, "#\"") {
+		c.tail = repl[q+1:]
+	}
+	return nil
+}
+
+// checkReplacement checks the bytes of scan (repl, or its head when the rest
+// is known good) and parses head, the part of repl url.Parse validates.
+func checkReplacement(ref Ref, scan, head, repl string) error {
+	attr := isAttrTag(ref.Tag)
 	bad := ""
 	switch {
 	case repl == "":
 		bad = "is empty"
-	case strings.ContainsAny(repl, "\r\n"):
-		bad = "contains a line break"
 	case strings.TrimSpace(repl) != repl:
 		bad = "has leading or trailing space"
-	case isAttrTag(ref.Tag) && strings.Contains(repl, `"`):
-		bad = "contains a double quote, which ends a quoted attribute"
-	case !isAttrTag(ref.Tag) && strings.HasPrefix(repl, "#"):
+	case !attr && repl[0] == '#':
 		bad = "starts with '#', which makes a URI line a comment"
 	default:
+		for i := 0; i < len(scan) && bad == ""; i++ {
+			switch c := scan[i]; {
+			case c == '\r' || c == '\n':
+				bad = "contains a line break"
+			case c < 0x20 || c == 0x7f:
+				bad = "contains a control character"
+			case c == '"' && attr:
+				bad = "contains a double quote, which ends a quoted attribute"
+			}
+		}
+		if bad != "" || simpleHTTPURL(head) {
+			break
+		}
 		// Parse would drop it from the references.
-		if u, err := url.Parse(urlHead(repl)); err != nil || hasCTL(repl) {
+		if u, err := url.Parse(head); err != nil {
 			bad = "does not parse as a URL"
 		} else if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
 			bad = "is not an http(s) URL"
@@ -120,6 +157,53 @@ func checkReplacement(ref Ref, repl string) error {
 		return fmt.Errorf("hls: replacement %q for the %s URI on line %d %s", clip(repl), ref.Kind, ref.Line, bad)
 	}
 	return nil
+}
+
+// simpleHTTPURL reports whether s is plainly an absolute http(s) URL that
+// url.Parse accepts, without parsing it: "http(s)://", a host of letters,
+// digits, '.' and '-', an optional port, and a path of unreserved
+// characters, sub-delimiters, ':', '@', '/' and valid %XX escapes. Anything
+// else goes through url.Parse (FuzzSimpleHTTPURL compares the two).
+func simpleHTTPURL(s string) bool {
+	rest, ok := strings.CutPrefix(s, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(s, "http://"); !ok {
+			return false
+		}
+	}
+	i, hostEnd := 0, -1
+	for ; i < len(rest) && rest[i] != '/'; i++ {
+		c := rest[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '-':
+			if hostEnd >= 0 && !(c >= '0' && c <= '9') {
+				return false // the port is digits only
+			}
+		case c == ':' && hostEnd < 0:
+			hostEnd = i
+		default:
+			return false
+		}
+	}
+	if i == 0 || hostEnd == 0 || hostEnd == i-1 || hostEnd > 0 && i-hostEnd > 6 {
+		return false
+	}
+	for ; i < len(rest); i++ {
+		c := rest[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("-._~!$&'()*+,;=:@/", c) >= 0:
+		case c == '%' && i+2 < len(rest) && isHex(rest[i+1]) && isHex(rest[i+2]):
+			i += 2
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // uriSpan finds, in one raw playlist line, the byte range of the URI that
@@ -200,21 +284,12 @@ func attributeSpan(s, name string) (start, end int, quoted, ok bool) {
 }
 
 // urlHead returns u without its query when it has no fragment: url.Parse
-// checks nothing in a query but control characters, so parsing the head
-// (plus hasCTL) decides as parsing all of it would, without copying a long
-// signed query.
+// checks nothing in a query but control characters (checkReplacement has
+// refused those), so parsing the head decides as parsing all of it would,
+// without reading a long signed query again.
 func urlHead(u string) string {
 	if i := strings.IndexAny(u, "?#"); i >= 0 && u[i] == '?' && !strings.Contains(u[i:], "#") {
 		return u[:i]
 	}
 	return u
-}
-
-func hasCTL(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			return true
-		}
-	}
-	return false
 }

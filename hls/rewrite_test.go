@@ -120,7 +120,7 @@ func FuzzRewrite(f *testing.F) {
 			if isAttrTag(r.Tag) {
 				v = strings.ReplaceAll(v, `"`, "%22")
 			}
-			if checkReplacement(r, v) != nil {
+			if checkReplacement(r, v, urlHead(v), v) != nil {
 				v = fmt.Sprintf("u%d", r.Line)
 			}
 			want[r.Line] = v
@@ -154,6 +154,39 @@ func FuzzRewrite(f *testing.F) {
 			if ok != has || ok && attrs[s:e] != v {
 				t.Fatalf("attributeSpan(%q) = %v %q, ParseAttributes: %v %q", attrs, ok, attrs[s:e], has, v)
 			}
+		}
+	})
+}
+
+// FuzzSimpleHTTPURL: every string the fast path accepts, url.Parse accepts
+// as an http(s) URL, and the replacement check decides the same with and
+// without the remembered tail.
+func FuzzSimpleHTTPURL(f *testing.F) {
+	f.Add("https://media.example.com/videos/abc/seg%204.m4s")
+	f.Add("http://127.0.0.1:8080/a/b")
+	f.Add("https://h:/x")
+	f.Add("https://h:99999999/x")
+	f.Add("https://[::1]/x")
+	f.Add("https://h/%zz")
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 2048 {
+			t.Skip()
+		}
+		if simpleHTTPURL(s) {
+			u, err := url.Parse(s)
+			if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+				t.Fatalf("simpleHTTPURL(%q) but url.Parse: %v, %v", s, u, err)
+			}
+		}
+		ref := Ref{Kind: KindSegment, Tag: "EXTINF", Line: 1}
+		tail := "Policy=abc&Signature=d~e_&Key-Pair-Id=K"
+		full := s + "?" + tail
+		var c replacementChecker
+		c.tail = tail
+		fast := c.check(ref, full)
+		slow := checkReplacement(ref, full, urlHead(full), full)
+		if (fast == nil) != (slow == nil) {
+			t.Fatalf("%q: with the remembered tail %v, without %v", full, fast, slow)
 		}
 	})
 }
