@@ -115,7 +115,12 @@ func (a *SignedAsset) SignPlaylist(playlist []byte, playlistURL string, o Playli
 		child = func(c string) string { return relativeURI(norm, c) }
 	}
 	out := &SignedPlaylist{}
+	fast := a.fastSigner(norm)
 	data, p, err := hls.Rewrite(playlist, base, func(r hls.Ref) (string, bool) {
+		if signed, ok := fast(r.URI); ok && !(r.Kind.IsPlaylist() && child != nil) {
+			out.Signed++
+			return signed, true
+		}
 		abs := r.URL.String()
 		signed, err := a.URL(abs)
 		if err != nil {
@@ -176,4 +181,60 @@ func relativeURI(from, target string) string {
 		rel += "?" + t.query
 	}
 	return rel
+}
+
+// fastSigner returns a function that signs a plain relative URI (a segment
+// name such as "segment_00042.ts" or "720p/init.mp4") without parsing it,
+// as a.URL would: when the playlist's directory lies inside the asset, such
+// a URI resolves to that directory followed by the URI, which is already in
+// normal form. Anything else reports ok=false and takes the general path.
+func (a *SignedAsset) fastSigner(normPlaylistURL string) func(uri string) (string, bool) {
+	no := func(string) (string, bool) { return "", false }
+	lit := strings.TrimSuffix(a.Resource, "*")
+	if lit == a.Resource || strings.ContainsAny(lit, "*?") {
+		return no // not the literal "directory/*" of SignAsset
+	}
+	path, _, _ := strings.Cut(normPlaylistURL, "?")
+	dir := path[:strings.LastIndexByte(path, '/')+1]
+	_, dirPath, _ := strings.Cut(dir, "://")
+	if !strings.HasPrefix(dir, lit) || strings.Contains(dirPath, "/.") || strings.Contains(dirPath, "//") {
+		return no // outside the asset, or dot or empty segments a resolver would rewrite
+	}
+	return func(uri string) (string, bool) {
+		if !plainRelativePath(uri) {
+			return "", false
+		}
+		var b strings.Builder
+		b.Grow(len(dir) + len(uri) + 1 + len(a.Query))
+		b.WriteString(dir)
+		b.WriteString(uri)
+		b.WriteByte('?')
+		b.WriteString(a.Query)
+		return b.String(), true
+	}
+}
+
+// plainRelativePath reports whether uri is a relative path of unreserved
+// characters in non-empty segments other than "." and "..": it resolves by
+// plain concatenation and needs no encoding.
+func plainRelativePath(uri string) bool {
+	if uri == "" || uri[0] == '/' || uri[len(uri)-1] == '/' {
+		return false
+	}
+	segStart := 0
+	for i := 0; i <= len(uri); i++ {
+		if i == len(uri) || uri[i] == '/' {
+			seg := uri[segStart:i]
+			if seg == "" || seg == "." || seg == ".." {
+				return false
+			}
+			segStart = i + 1
+			continue
+		}
+		c := uri[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return false
+		}
+	}
+	return true
 }

@@ -327,7 +327,8 @@ func FuzzSignPlaylist(f *testing.F) {
 			t.Skip()
 		}
 		playlistURL := testAsset + rel
-		if _, err := NormalizeURL(playlistURL); err != nil {
+		norm, err := NormalizeURL(playlistURL)
+		if err != nil {
 			return
 		}
 		var o PlaylistOptions
@@ -341,7 +342,7 @@ func FuzzSignPlaylist(f *testing.F) {
 			}
 			t.Fatalf("%v on %q", err, data)
 		}
-		base, _ := url.Parse(playlistURL)
+		base, _ := url.Parse(norm) // SignPlaylist resolves against the URL in normal form
 		in, _ := hls.Parse(data, base)
 		out, err := hls.Parse(got.Playlist, base)
 		if err != nil {
@@ -359,6 +360,14 @@ func FuzzSignPlaylist(f *testing.F) {
 			case strings.HasSuffix(r.URI, a.Query):
 				if _, err := Parse(r.URI); err != nil {
 					t.Fatalf("ref %d: %q: %v", i, r.URI, err)
+				}
+				// Exactly the resolved URL in normal form, then the signature.
+				want, err := NormalizeURL(orig.URL.String())
+				if err != nil {
+					t.Fatalf("ref %d: signed %q, but %s does not normalize: %v", i, r.URI, orig.URL, err)
+				}
+				if got := r.URI[:len(r.URI)-len(a.Query)-1]; got != want {
+					t.Fatalf("ref %d: %q signed as %q, want %q", i, orig.URI, got, want)
 				}
 			default:
 				// An uncovered URI written absolute: only with ResolveUncovered.
