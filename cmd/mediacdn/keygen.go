@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/cfkeys"
+	"github.com/mediacdn/mediacdn/internal/readlimit"
 	"github.com/spf13/cobra"
 )
 
@@ -94,6 +95,7 @@ func runKeygen(stdout io.Writer, out, keyType string) error {
 	fmt.Fprintf(stdout, "  1. Add %s to the \"publicKeyFiles\" list in cdk.json (paths relative to the CDK app),\n", filepath.ToSlash(pubPath))
 	fmt.Fprintf(stdout, "     e.g. \"context\": {\"publicKeyFiles\": [\"%s\"]}, and run cdk deploy. The stack outputs\n", filepath.ToSlash(pubPath))
 	fmt.Fprintf(stdout, "     the key group id and each public key id: that id is the Key-Pair-Id to sign with.\n")
+	fmt.Fprintf(stdout, "     Upload media with the right types: mediacdn upload ./video s3://BUCKET/video (BUCKET: the BucketName output).\n")
 	fmt.Fprintf(stdout, "  2. Keep %s out of the repository: store it in a secrets manager, load it in\n", privPath)
 	fmt.Fprintf(stdout, "     the back end that signs, and delete the local copy.\n")
 	fmt.Fprintf(stdout, "  3. Try it: mediacdn sign --url https://media.example.com/a.jpg --key-pair-id KEY_ID --private-key %s --expires 1h\n", privPath)
@@ -144,4 +146,18 @@ func gitRoot(dir string) string {
 		}
 		abs = parent
 	}
+}
+
+// readKeyFile reads a PEM key named by flag through the key-size limit, so
+// /dev/zero, an endless FIFO or a huge file fails at once instead of filling
+// memory.
+func readKeyFile(flag, path string) ([]byte, error) {
+	data, err := readlimit.File(path, readlimit.KeySize)
+	switch {
+	case errors.Is(err, readlimit.ErrTooLarge):
+		return nil, fmt.Errorf("cannot read %s: %v; a PEM key is a few KB: give the key file itself", flag, err)
+	case err != nil:
+		return nil, fmt.Errorf("cannot read %s: %v", flag, err)
+	}
+	return data, nil
 }
