@@ -2,8 +2,9 @@
 # Signing a playlist against parsing and re-serialising it, side by side.
 # Runs BenchmarkPlaylist (urlsign/playlist_bench_test.go) ROUNDS times, each
 # round running every case once in turn so background load hits them alike,
-# then prints the median of each case and its ratio to "reserialise" (hls.Rewrite
-# keeping every URI) for the same playlist size.
+# then prints the median of each case (wall time, and the process's CPU time,
+# which other jobs on a shared machine disturb far less) and its ratio to
+# "reserialise" (hls.Rewrite keeping every URI) for the same playlist size.
 #
 #   bench/playlist-sign.sh [ROUNDS]   (default 7)
 set -eu
@@ -25,6 +26,7 @@ awk '
 	name = $1; sub(/^BenchmarkPlaylist\//, "", name); sub(/-[0-9]+$/, "", name)
 	for (f = 2; f <= NF; f++) {
 		if ($f == "ns/op") ns[name] = ns[name] " " $(f-1)
+		if ($f == "cpu-ns/op") cpu[name] = cpu[name] " " $(f-1)
 		if ($f == "B/op") bytes[name] = $(f-1)
 		if ($f == "allocs/op") allocs[name] = $(f-1)
 		if ($f == "signatures/op") sigs[name] = $(f-1)
@@ -37,11 +39,11 @@ function median(list,   a, k, m, t, i, j) {
 	return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
 END {
-	printf "%-34s %12s %7s %12s %10s %6s\n", "case", "median", "ratio", "B/op", "allocs/op", "sigs"
+	printf "%-34s %10s %7s %10s %7s %10s %10s %5s\n", "case", "wall", "ratio", "cpu", "ratio", "B/op", "allocs/op", "sigs"
 	for (k = 1; k <= n; k++) {
 		name = order[k]; split(name, p, "/")
-		med[name] = median(ns[name])
-		base = med[p[1] "/reserialise"]
-		printf "%-34s %10.0fus %6.2fx %12s %10s %6s\n", name, med[name] / 1000, med[name] / base, bytes[name], allocs[name], (name in sigs) ? sigs[name] : "-"
+		w[name] = median(ns[name]); c[name] = median(cpu[name])
+		bw = w[p[1] "/reserialise"]; bc = c[p[1] "/reserialise"]
+		printf "%-34s %8.0fus %6.2fx %8.0fus %6.2fx %10s %10s %5s\n", name, w[name] / 1000, w[name] / bw, c[name] / 1000, c[name] / bc, bytes[name], allocs[name], (name in sigs) ? sigs[name] : "-"
 	}
 }' "$out"

@@ -54,7 +54,7 @@ func BenchmarkPlaylist(b *testing.B) {
 					}
 				}
 				done()
-				b.ReportMetric(float64(key.n)/float64(b.N), "signatures/op")
+				b.ReportMetric(float64(key.n())/float64(b.N), "signatures/op")
 			})
 		}
 		b.Run(prefix+"rewrite-only", func(b *testing.B) {

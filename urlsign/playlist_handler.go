@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mediacdn/mediacdn/internal/readlimit"
@@ -40,7 +41,9 @@ type PlaylistHandlerConfig struct {
 	// Expiry is the lifetime of each signature (default DefaultPlaylistExpiry).
 	// It bounds how long a copied segment URL works; a long video needs a
 	// lifetime longer than its running time, as the player keeps the URLs of
-	// the playlist it loaded first.
+	// the playlist it loaded first. A signature is reused for the asset while
+	// at least half of Expiry remains, so every playlist served carries at
+	// least Expiry/2.
 	Expiry time.Duration
 	// Transport fetches the playlists (default http.DefaultTransport): the
 	// CDN itself, or any RoundTripper that answers for AssetPrefix.
@@ -82,6 +85,46 @@ type PlaylistHandler struct {
 	cfg    PlaylistHandlerConfig
 	prefix string // AssetPrefix, normalized
 	client *http.Client
+
+	mu     sync.Mutex
+	assets map[string]*SignedAsset // by asset URL: see signAsset
+}
+
+// maxCachedAssets bounds the signatures kept for reuse.
+const maxCachedAssets = 4096
+
+// signAsset returns the asset's signature, reusing one made earlier while
+// at least half of Expiry remains: a player loads several playlists per
+// asset, and a live playlist every few seconds, and one RSA signature costs
+// about as much CPU as rewriting a 1,000-segment playlist. The signature
+// names no viewer, so it can be shared.
+func (h *PlaylistHandler) signAsset(assetURL string) (*SignedAsset, error) {
+	now := h.cfg.Signer.now()
+	fresh := func(a *SignedAsset) bool { return a.Expires.Sub(now) >= h.cfg.Expiry/2 }
+	h.mu.Lock()
+	a, ok := h.assets[assetURL]
+	h.mu.Unlock()
+	if ok && fresh(a) {
+		return a, nil
+	}
+	a, err := h.cfg.Signer.SignAsset(assetURL, Policy{Expires: now.Add(h.cfg.Expiry)})
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.assets) >= maxCachedAssets {
+		for k, v := range h.assets {
+			if !fresh(v) {
+				delete(h.assets, k)
+			}
+		}
+		if len(h.assets) >= maxCachedAssets {
+			clear(h.assets)
+		}
+	}
+	h.assets[assetURL] = a
+	return a, nil
 }
 
 // NewPlaylistHandler checks cfg and returns the handler.
@@ -128,7 +171,7 @@ func NewPlaylistHandler(cfg PlaylistHandlerConfig) (*PlaylistHandler, error) {
 		// A redirect could lead outside the prefix: never follow one.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	return &PlaylistHandler{cfg: cfg, prefix: u.String(), client: client}, nil
+	return &PlaylistHandler{cfg: cfg, prefix: u.String(), client: client, assets: map[string]*SignedAsset{}}, nil
 }
 
 // Limits on the request, far above any real playlist path.
@@ -165,8 +208,7 @@ func (h *PlaylistHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
-	exp := h.cfg.Signer.now().Add(h.cfg.Expiry)
-	asset, err := h.cfg.Signer.SignAsset(assetURL, Policy{Expires: exp})
+	asset, err := h.signAsset(assetURL)
 	if err != nil {
 		http.Error(w, "cannot sign this asset", http.StatusInternalServerError)
 		return

@@ -465,3 +465,35 @@ func TestRelativeURI(t *testing.T) {
 		}
 	}
 }
+
+// TestPlaylistHandlerReusesSignature: playing a whole asset (six playlists)
+// makes one signature; a new one is made once less than half the lifetime
+// remains, and every playlist served still has at least half of it.
+func TestPlaylistHandlerReusesSignature(t *testing.T) {
+	key := &countingKey{Signer: loadRSA(t)}
+	clock := time.Now()
+	var mu sync.Mutex
+	signer, err := New(testKeyID, key, WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newHandlerFixture(t, func(c *PlaylistHandlerConfig) { c.Signer = signer; c.Expiry = time.Hour })
+	play(t, f.app.Client(), f.app.URL+"/hls/abc/index.m3u8")
+	if key.n() != 1 {
+		t.Errorf("%d signatures for one asset's 6 playlists, want 1", key.n())
+	}
+	mu.Lock()
+	clock = clock.Add(29 * time.Minute)
+	mu.Unlock()
+	f.app.Client().Get(f.app.URL + "/hls/abc/index.m3u8")
+	if key.n() != 1 {
+		t.Errorf("after 29 of 60 minutes: %d signatures, want still 1", key.n())
+	}
+	mu.Lock()
+	clock = clock.Add(2 * time.Minute)
+	mu.Unlock()
+	f.app.Client().Get(f.app.URL + "/hls/abc/index.m3u8")
+	if key.n() != 2 {
+		t.Errorf("after 31 of 60 minutes: %d signatures, want a new one", key.n())
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/hls"
@@ -211,8 +212,8 @@ func TestSignPlaylistOneSignature(t *testing.T) {
 	if got.Signed != 1000 {
 		t.Fatalf("signed %d URIs, want 1000", got.Signed)
 	}
-	if key.n != 1 {
-		t.Errorf("%d signatures for a 1,000-segment playlist, want 1", key.n)
+	if key.n() != 1 {
+		t.Errorf("%d signatures for a 1,000-segment playlist, want 1", key.n())
 	}
 }
 
@@ -286,13 +287,16 @@ func mediaPlaylist(n int) []byte {
 // countingKey counts the private-key operations made through it.
 type countingKey struct {
 	crypto.Signer
-	n int
+	calls atomic.Int64
 }
 
 func (k *countingKey) Sign(r io.Reader, digest []byte, o crypto.SignerOpts) ([]byte, error) {
-	k.n++
+	k.calls.Add(1)
 	return k.Signer.Sign(r, digest, o)
 }
+
+// n is the number of signatures made so far.
+func (k *countingKey) n() int { return int(k.calls.Load()) }
 
 // FuzzSignPlaylist: whatever the playlist, signing never fails on one that
 // parses, and its output parses to the same number of references of the
