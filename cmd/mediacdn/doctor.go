@@ -29,6 +29,7 @@ type doctorFlags struct {
 	preflightMethod     string
 	preflightHeaders    []string
 	credentials         bool
+	browser             browserFlags // doctor_browser.go
 }
 
 func newDoctorCmd() *cobra.Command {
@@ -76,10 +77,14 @@ check failed, 2 usage error.`,
 	fl.StringVar(&f.preflightMethod, "preflight-method", "GET", "Access-Control-Request-Method of the preflight")
 	fl.StringSliceVar(&f.preflightHeaders, "preflight-headers", []string{"range"}, "Access-Control-Request-Headers of the preflight, comma-separated; '' for none")
 	fl.BoolVar(&f.credentials, "credentials", false, "check as for credentialed requests (cookies with withCredentials): Access-Control-Allow-Origin must echo the origin, with Allow-Credentials true")
+	addBrowserFlags(fl, &f.browser)
 	return cmd
 }
 
 func runDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
+	if f.browser.on {
+		return runBrowserDoctor(cmd, args, f)
+	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	if len(args) == 0 && f.template == "" {
 		return usageError("doctor needs a URL (with --origin) or --template FILE_OR_CDK_OUT_DIR (see 'mediacdn doctor --help')")
