@@ -8,8 +8,12 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 
 	"github.com/mediacdn/mediacdn/cfkeys"
 	"github.com/mediacdn/mediacdn/edge"
@@ -204,7 +208,9 @@ func TestSignedHLSExpired(t *testing.T) {
 //     the page's cross-site requests to it (the SameSite rule);
 //   - SameSite=None cookies that the media host set while embedded in the
 //     other site's page are third-party cookies: the test reports whether
-//     this Chromium stored and sent them, and checks playback agrees.
+//     this Chromium stored and sent them, with the reason DevTools gives,
+//     and checks playback agrees. (Chromium 156 headless, fresh profile:
+//     neither Lax nor None cookies are stored, reason UserPreferences.)
 func TestCookiesForAnotherSite(t *testing.T) {
 	set := requireComponents(t)
 	var cookies []*http.Cookie
@@ -263,6 +269,7 @@ func TestCookiesForAnotherSite(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx, netlog := tab(t)
+			why := cookieReasons(t, ctx)
 			navigate(t, ctx, pageOrigin+"/player/")
 			status := eval[int](t, ctx, `fetch(`+jsString(cookieMediaURL+"/set-cookies")+`, {credentials: "include"}).then(r => r.status, () => -1)`)
 			if status != http.StatusNoContent {
@@ -289,8 +296,12 @@ func TestCookiesForAnotherSite(t *testing.T) {
 				t.Errorf("cookies sent: %v, but played %.2f s, 403 seen: %v", sent, res.CurrentTime, refused)
 				logRequests(t, netlog)
 			}
-			t.Logf("Chromium %s cross-site: SameSite=%s cookies set by the media host sent: %v; played %.2f s; 403 seen: %v",
-				chromiumVersion(t, ctx), name, sent, res.CurrentTime, refused)
+			notStored, notSent := why()
+			t.Logf("Chromium %s cross-site: SameSite=%s cookies set by the media host: not stored because %v; not sent because %v; sent: %v; played %.2f s; 403 seen: %v",
+				chromiumVersion(t, ctx), name, notStored, notSent, sent, res.CurrentTime, refused)
+			if !sent && len(notStored)+len(notSent) == 0 {
+				t.Errorf("the cookies were not sent, and Chromium gave no reason")
+			}
 		})
 	}
 }
@@ -324,4 +335,52 @@ func jsString(s string) string {
 
 func chromiumVersion(t *testing.T, ctx context.Context) string {
 	return eval[string](t, ctx, `navigator.userAgent.match(/Chrome\/[0-9.]+/)?.[0] || navigator.userAgent`)
+}
+
+// cookieReasons records, from DevTools, why Chromium refused to store a
+// CloudFront-* cookie from a response (e.g. ThirdPartyPhaseout,
+// SameSiteLax) or to send one with a request; the function it returns gives
+// the distinct reasons seen so far.
+func cookieReasons(t *testing.T, ctx context.Context) func() (notStored, notSent []string) {
+	t.Helper()
+	var mu sync.Mutex
+	stored, sent := map[string]bool{}, map[string]bool{}
+	err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventResponseReceivedExtraInfo:
+			for _, c := range e.BlockedCookies {
+				if strings.HasPrefix(c.CookieLine, "CloudFront-") {
+					for _, r := range c.BlockedReasons {
+						stored[string(r)] = true
+					}
+				}
+			}
+		case *network.EventRequestWillBeSentExtraInfo:
+			for _, c := range e.AssociatedCookies {
+				if c.Cookie != nil && strings.HasPrefix(c.Cookie.Name, "CloudFront-") {
+					for _, r := range c.BlockedReasons {
+						sent[string(r)] = true
+					}
+				}
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := func(m map[string]bool) []string {
+		out := make([]string, 0, len(m))
+		for k := range m {
+			out = append(out, k)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return func() ([]string, []string) {
+		mu.Lock()
+		defer mu.Unlock()
+		return keys(stored), keys(sent)
+	}
 }
