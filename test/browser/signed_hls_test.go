@@ -85,7 +85,42 @@ func TestSignedPlaylistsPlay(t *testing.T) {
 	var route http.HandlerFunc
 	page := pageServer(t, map[string]http.HandlerFunc{"/hls/": func(w http.ResponseWriter, r *http.Request) { route(w, r) }})
 	media, e := startEdge(t, set, signedTemplate, page.URL)
-	route = playlistRoute(t, signerFor(t, e), media.URL, nil)
+	signer := signerFor(t, e)
+	route = playlistRoute(t, signer, media.URL, nil)
+
+	// Negative control, the problem itself: the master's own URL signed, its
+	// children relative. The master loads; the variant playlist goes without
+	// the query and the edge refuses it.
+	t.Run("only the master URL signed", func(t *testing.T) {
+		t.Parallel()
+		a, err := signer.SignAsset(media.URL+"/video/ts/", urlsign.Policy{Expires: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		master, err := a.URL(media.URL + "/" + set.TSMaster)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, netlog := tab(t)
+		res := play(t, ctx, page.URL, urlValues("src", master, "mode", "hlsjs"), 2)
+		if res.CurrentTime > 0 {
+			t.Errorf("played %.2f s", res.CurrentTime)
+		}
+		var masterOK, childRefused bool
+		for _, r := range netlog.Requests() {
+			switch {
+			case r.URL == master && r.Status == http.StatusOK:
+				masterOK = true
+			case strings.HasPrefix(r.URL, media.URL+"/video/ts/") && !strings.Contains(r.URL, "Signature=") && r.Status == http.StatusForbidden:
+				childRefused = true
+				t.Logf("child refusal as Chromium reported it: %s", r)
+			}
+		}
+		if !masterOK || !childRefused {
+			t.Errorf("want the signed master served and an unsigned child refused with 403 (master ok: %v, child 403: %v)", masterOK, childRefused)
+			logRequests(t, netlog)
+		}
+	})
 	for _, master := range []string{set.TSMaster, set.FMP4Master} {
 		for _, mode := range []string{"hlsjs", "native"} {
 			t.Run(master+" "+mode, func(t *testing.T) {
