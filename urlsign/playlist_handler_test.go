@@ -482,18 +482,16 @@ func TestPlaylistHandlerReusesSignature(t *testing.T) {
 	if key.n() != 1 {
 		t.Errorf("%d signatures for one asset's 6 playlists, want 1", key.n())
 	}
-	mu.Lock()
-	clock = clock.Add(29 * time.Minute)
-	mu.Unlock()
-	f.app.Client().Get(f.app.URL + "/hls/abc/index.m3u8")
-	if key.n() != 1 {
-		t.Errorf("after 29 of 60 minutes: %d signatures, want still 1", key.n())
-	}
-	mu.Lock()
-	clock = clock.Add(2 * time.Minute)
-	mu.Unlock()
-	f.app.Client().Get(f.app.URL + "/hls/abc/index.m3u8")
-	if key.n() != 2 {
-		t.Errorf("after 31 of 60 minutes: %d signatures, want a new one", key.n())
+	for _, step := range []struct {
+		advance time.Duration
+		want    int
+	}{{29 * time.Minute, 1}, {2 * time.Minute, 2}} { // at 29 and 31 of 60 minutes
+		mu.Lock()
+		clock = clock.Add(step.advance)
+		mu.Unlock()
+		f.app.Client().Get(f.app.URL + "/hls/abc/index.m3u8")
+		if key.n() != step.want {
+			t.Errorf("%s later: %d signatures, want %d", step.advance, key.n(), step.want)
+		}
 	}
 }

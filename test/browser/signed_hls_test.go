@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -15,7 +14,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/mediacdn/mediacdn/cfkeys"
 	"github.com/mediacdn/mediacdn/edge"
 	"github.com/mediacdn/mediacdn/internal/chromium"
 	"github.com/mediacdn/mediacdn/urlsign"
@@ -58,20 +56,7 @@ func playlistRoute(t *testing.T, signer *urlsign.Signer, mediaURL string, transp
 // expired an hour ago.
 func pastSigner(t *testing.T, e *edge.Edge) *urlsign.Signer {
 	t.Helper()
-	s := signerFor(t, e)
-	pemBytes, err := os.ReadFile("testdata/keys/test_only_rsa_private.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := cfkeys.ParsePrivateKey(pemBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	past, err := urlsign.New(s.KeyPairID(), key, urlsign.WithClock(func() time.Time { return time.Now().Add(-2 * time.Hour) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return past
+	return signerFor(t, e, urlsign.WithClock(func() time.Time { return time.Now().Add(-2 * time.Hour) }))
 }
 
 // TestSignedPlaylistsPlay: the page's player has no hook at all; it loads
