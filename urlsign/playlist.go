@@ -197,8 +197,8 @@ func (a *SignedAsset) fastSigner(normPlaylistURL string) func(uri string) (strin
 	path, _, _ := strings.Cut(normPlaylistURL, "?")
 	dir := path[:strings.LastIndexByte(path, '/')+1]
 	_, dirPath, _ := strings.Cut(dir, "://")
-	if !strings.HasPrefix(dir, lit) || strings.Contains(dirPath, "/.") || strings.Contains(dirPath, "//") {
-		return no // outside the asset, or dot or empty segments a resolver would rewrite
+	if !strings.HasPrefix(dir, lit) || strings.Contains(dirPath, "/.") || strings.Contains(dirPath, "//") || !plainEscapedPath(dirPath) {
+		return no // outside the asset, or dot or empty segments or characters a resolver would rewrite
 	}
 	return func(uri string) (string, bool) {
 		if !plainRelativePath(uri) {
@@ -237,4 +237,25 @@ func plainRelativePath(uri string) bool {
 		}
 	}
 	return true
+}
+
+// plainEscapedPath reports whether p holds only unreserved characters, '/',
+// ':' (in the host part) and valid %XX escapes: what net/url writes back
+// unchanged when it resolves a reference against it.
+func plainEscapedPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9', strings.IndexByte("-._~/:", c) >= 0:
+		case c == '%' && i+2 < len(p) && isHexDigit(p[i+1]) && isHexDigit(p[i+2]):
+			i += 2
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
