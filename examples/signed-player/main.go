@@ -12,8 +12,7 @@
 // with a template that has a key group:
 //
 //	go run ./examples/signed-player --media https://media.example.com/videos/ \
-//	    --key-pair-id K2JCJMDEHXQW5F --private-key keys/private_key.pem \
-//	    --hlsjs node_modules/hls.js/dist/hls.min.js
+//	    --key-pair-id K2JCJMDEHXQW5F --private-key keys/private_key.pem
 //	# open http://127.0.0.1:3000/native.html?asset=abc
 //
 // The media must allow the page's origin in allowedOrigins (and, for
@@ -35,6 +34,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/cfkeys"
+	"github.com/mediacdn/mediacdn/internal/hlsjs"
 	"github.com/mediacdn/mediacdn/internal/readlimit"
 	"github.com/mediacdn/mediacdn/urlsign"
 )
@@ -42,8 +42,12 @@ import (
 //go:embed static
 var static embed.FS
 
-// assetName is what the pages may ask for: one directory below --media.
-var assetName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+// assetName is what the pages may ask for: one directory below --media, and
+// the name of its master playlist in it.
+var (
+	assetName    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+	playlistName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}\.m3u8$`)
+)
 
 type server struct {
 	signer       *urlsign.Signer
@@ -57,17 +61,21 @@ func main() {
 	media := flag.String("media", "", "URL of the directory holding the assets, ending in '/', e.g. https://media.example.com/videos/ (required)")
 	keyPairID := flag.String("key-pair-id", "", "CloudFront public key id (required)")
 	privateKey := flag.String("private-key", "", "PEM private key file (required)")
-	hlsJS := flag.String("hlsjs", "node_modules/hls.js/dist/hls.min.js", "hls.js file, served to the pages from this origin as /hls.js")
+	hlsJSFile := flag.String("hlsjs", "", "hls.js file served to the pages as /hls.js (default: the hls.js "+hlsjs.Version+" embedded in this module)")
 	cookieDomain := flag.String("cookie-domain", "", "Domain of the signed cookies, shared by this site and the media host (default: host-only)")
 	expiry := flag.Duration("expiry", 2*time.Hour, "lifetime of each signature")
 	flag.Parse()
-	if err := run(*addr, *media, *keyPairID, *privateKey, *hlsJS, *cookieDomain, *expiry); err != nil {
+	var hlsJS http.Handler = http.HandlerFunc(hlsjs.ServeHTTP)
+	if *hlsJSFile != "" {
+		hlsJS = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, *hlsJSFile) })
+	}
+	if err := run(*addr, *media, *keyPairID, *privateKey, hlsJS, *cookieDomain, *expiry); err != nil {
 		fmt.Fprintln(os.Stderr, "signed-player:", err)
 		os.Exit(2)
 	}
 }
 
-func run(addr, media, keyPairID, privateKey, hlsJS, cookieDomain string, expiry time.Duration) error {
+func run(addr, media, keyPairID, privateKey string, hlsJS http.Handler, cookieDomain string, expiry time.Duration) error {
 	if media == "" || keyPairID == "" || privateKey == "" {
 		return errors.New("--media, --key-pair-id and --private-key are required")
 	}
@@ -95,7 +103,7 @@ func run(addr, media, keyPairID, privateKey, hlsJS, cookieDomain string, expiry 
 }
 
 // newHandler wires the three methods and the pages.
-func newHandler(signer *urlsign.Signer, media, hlsJS, cookieDomain string, expiry time.Duration) (http.Handler, error) {
+func newHandler(signer *urlsign.Signer, media string, hlsJS http.Handler, cookieDomain string, expiry time.Duration) (http.Handler, error) {
 	s := &server{signer: signer, media: media, cookieDomain: cookieDomain, expiry: expiry}
 	playlists, err := urlsign.NewPlaylistHandler(urlsign.PlaylistHandlerConfig{
 		Signer:      signer,
@@ -117,7 +125,7 @@ func newHandler(signer *urlsign.Signer, media, hlsJS, cookieDomain string, expir
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /", http.FileServerFS(pages))
-	mux.HandleFunc("GET /hls.js", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, hlsJS) })
+	mux.Handle("GET /hls.js", hlsJS)
 	mux.HandleFunc("GET /api/asset-cookies", s.assetCookies)
 	mux.HandleFunc("GET /api/asset-query", s.assetQuery)
 	mux.Handle("GET /hls/", http.StripPrefix("/hls", playlists)) // method 3 (GET and HEAD)
@@ -130,19 +138,23 @@ func (s *server) authorize(r *http.Request, assetURL string) error {
 	return nil
 }
 
-// asset reads ?asset=NAME, authorizes it and returns its directory URL.
-func (s *server) asset(w http.ResponseWriter, r *http.Request) (string, bool) {
-	name := r.URL.Query().Get("asset")
-	if !assetName.MatchString(name) {
-		http.Error(w, "asset: one directory name below the media prefix", http.StatusBadRequest)
-		return "", false
+// asset reads ?asset=NAME (and ?playlist=, default index.m3u8), authorizes
+// it and returns its directory URL and its master playlist's name.
+func (s *server) asset(w http.ResponseWriter, r *http.Request) (assetURL, playlist string, ok bool) {
+	name, playlist := r.URL.Query().Get("asset"), r.URL.Query().Get("playlist")
+	if playlist == "" {
+		playlist = "index.m3u8"
 	}
-	assetURL := s.media + name + "/"
+	if !assetName.MatchString(name) || !playlistName.MatchString(playlist) {
+		http.Error(w, "asset: one directory name below the media prefix; playlist: NAME.m3u8", http.StatusBadRequest)
+		return "", "", false
+	}
+	assetURL = s.media + name + "/"
 	if err := s.authorize(r, assetURL); err != nil {
 		http.Error(w, "forbidden", http.StatusForbidden)
-		return "", false
+		return "", "", false
 	}
-	return assetURL, true
+	return assetURL, playlist, true
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -153,7 +165,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // assetCookies is method 1: the asset's signed cookies on this response.
 func (s *server) assetCookies(w http.ResponseWriter, r *http.Request) {
-	assetURL, ok := s.asset(w, r)
+	assetURL, playlist, ok := s.asset(w, r)
 	if !ok {
 		return
 	}
@@ -166,13 +178,13 @@ func (s *server) assetCookies(w http.ResponseWriter, r *http.Request) {
 	for _, c := range cookies {
 		http.SetCookie(w, c)
 	}
-	writeJSON(w, map[string]string{"playlist": assetURL + "index.m3u8"})
+	writeJSON(w, map[string]string{"playlist": assetURL + playlist})
 }
 
 // assetQuery is method 2: the signed playlist URL and the query the player
 // appends to every request under the asset.
 func (s *server) assetQuery(w http.ResponseWriter, r *http.Request) {
-	assetURL, ok := s.asset(w, r)
+	assetURL, playlist, ok := s.asset(w, r)
 	if !ok {
 		return
 	}
@@ -181,10 +193,10 @@ func (s *server) assetQuery(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	playlist, err := a.URL(assetURL + "index.m3u8")
+	signedPlaylist, err := a.URL(assetURL + playlist)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	writeJSON(w, map[string]string{"playlist": playlist, "assetPrefix": a.Resource[:len(a.Resource)-1], "query": a.Query})
+	writeJSON(w, map[string]string{"playlist": signedPlaylist, "assetPrefix": a.Resource[:len(a.Resource)-1], "query": a.Query})
 }

@@ -43,7 +43,7 @@ func TestExampleBackEnd(t *testing.T) {
 		io.WriteString(w, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n720p/index.m3u8\n")
 	}))
 	defer cdn.Close()
-	h, err := newHandler(signer, cdn.URL+"/videos/", "/nonexistent/hls.js", "", time.Hour)
+	h, err := newHandler(signer, cdn.URL+"/videos/", http.NotFoundHandler(), "", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@
 
 const params = new URLSearchParams(location.search);
 const asset = params.get('asset') || 'abc';
+const playlistName = params.get('playlist') || 'index.m3u8';
+const api = (path) => path + '?asset=' + encodeURIComponent(asset) + '&playlist=' + encodeURIComponent(playlistName);
 const video = document.querySelector('video');
 window.playerState = { method: document.body.dataset.method, playing: false, currentTime: 0, errors: [] };
 
@@ -16,12 +18,18 @@ function report(extra) {
 video.addEventListener('timeupdate', () => report({ playing: video.currentTime > 0 }));
 video.addEventListener('error', () => report({ errors: window.playerState.errors.concat('video: ' + (video.error && video.error.message)) }));
 
-// hls.js errors, with the HTTP status of a failed load (403 when a request
-// carried no valid signature).
+// hls.js network and fatal errors, with the HTTP status of a failed load
+// (403 when a request carried no valid signature); recoverable media
+// warnings (bufferSeekOverHole...) go to warnings.
 function watch(hls) {
   hls.on(Hls.Events.ERROR, (event, data) => {
     const status = data.response && data.response.code;
-    report({ errors: window.playerState.errors.concat(data.details + (status ? ' ' + status : '')) });
+    const line = data.details + (status ? ' ' + status : '');
+    if (data.fatal || data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+      report({ errors: window.playerState.errors.concat(line) });
+    } else {
+      report({ warnings: (window.playerState.warnings || []).concat(line) });
+    }
   });
   return hls;
 }
