@@ -25,6 +25,7 @@ type signFlags struct {
 	url, keyPairID, privateKey, expires, resource, notBefore, ip string
 	cookies                                                      bool
 	cookieDomain, cookiePath, cookieSameSite, hash               string
+	playlist                                                     playlistFlags // sign_playlist.go
 }
 
 func newSignCmd() *cobra.Command {
@@ -80,6 +81,7 @@ The private key file is read up to 64 KiB (a FIFO or pipe such as
 	fl.StringVar(&f.cookiePath, "cookie-path", "/", "cookie Path, e.g. /videos/abc/")
 	fl.StringVar(&f.cookieSameSite, "cookie-samesite", "lax", "cookie SameSite: lax (page and media on the same site), strict, or none (player on another site; needs credentialed requests and CORS with credentials)")
 	fl.StringVar(&f.hash, "hash", "sha1", "hash algorithm: sha1 (CloudFront's default) or sha256 (adds Hash-Algorithm=SHA256, or the CloudFront-Hash-Algorithm cookie)")
+	addPlaylistFlags(cmd, &f.playlist)
 	return cmd
 }
 
@@ -232,6 +234,9 @@ func runSign(cmd *cobra.Command, f signFlags) error {
 
 	custom := f.resource != "" || f.notBefore != "" || f.ip != ""
 	policy := urlsign.Policy{Resource: f.resource, Expires: expires, NotBefore: notBefore, IPAddress: f.ip}
+	if f.playlist.source != "" {
+		return runSignPlaylist(cmd, f, signer, policy, t0)
+	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	kind := "canned policy for " + target
 	if custom {

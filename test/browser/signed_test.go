@@ -16,7 +16,7 @@ import (
 
 // signerFor signs with the test-only private key of the signed template,
 // under the local Key-Pair-Id the edge gave its public key.
-func signerFor(t *testing.T, e *edge.Edge) *urlsign.Signer {
+func signerFor(t *testing.T, e *edge.Edge, opts ...urlsign.Option) *urlsign.Signer {
 	t.Helper()
 	pemBytes, err := os.ReadFile("testdata/keys/test_only_rsa_private.pem")
 	if err != nil {
@@ -34,7 +34,7 @@ func signerFor(t *testing.T, e *edge.Edge) *urlsign.Signer {
 	for _, v := range ids {
 		id = v
 	}
-	s, err := urlsign.New(id, key)
+	s, err := urlsign.New(id, key, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
