@@ -38,7 +38,7 @@ var (
 	ErrMissingParameter = errors.New("missing CloudFront signing parameter")
 	// ErrMalformedPolicy: the Policy does not decode (base64 or JSON), or
 	// Expires is not an epoch time, or the policy has no single statement
-	// with a DateLessThan.
+	// with a DateLessThan, or a key appears twice in one of its objects.
 	ErrMalformedPolicy = errors.New("malformed policy")
 	// ErrMalformedSignature: the Signature is not CloudFront URL-safe base64.
 	ErrMalformedSignature = errors.New("malformed signature")
