@@ -29,6 +29,9 @@ var (
 	// ErrCookieDomain: the cookie Domain is a cloudfront.net name, or does not
 	// cover the host of the signed resource.
 	ErrCookieDomain = errors.New("invalid cookie domain")
+	// ErrCookiePath: the cookie Path is not an absolute path written as the
+	// browser sends it, or does not cover the signed resource's path.
+	ErrCookiePath = errors.New("invalid cookie path")
 )
 
 // Errors returned when decoding or verifying.
