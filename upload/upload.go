@@ -34,6 +34,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/mediacdn/mediacdn/internal/s3client"
 	"github.com/mediacdn/mediacdn/mediatype"
 )
 
@@ -97,12 +98,57 @@ const md5MetaKey = "md5"
 // maxKeyBytes is S3's key length limit.
 const maxKeyBytes = 1024
 
+// CheckDestination checks a bucket name and key prefix before anything is
+// sent: S3's bucket naming rules, and a prefix that CloudFront can serve
+// (see checkKey) with no empty segment (a leading or doubled '/', which
+// would put "//" in every URL: a typo, not a folder).
+func CheckDestination(bucket, prefix string) error {
+	if err := s3client.CheckBucket(bucket); err != nil {
+		return err
+	}
+	if prefix == "" {
+		return nil
+	}
+	p := strings.TrimSuffix(prefix, "/")
+	if p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "//") {
+		return fmt.Errorf("prefix %q has an empty path segment (a leading or doubled '/'): every URL would hold \"//\"", prefix)
+	}
+	if err := checkKey(p); err != nil {
+		return fmt.Errorf("prefix %q: %v", prefix, err)
+	}
+	return nil
+}
+
+// checkKey refuses an object key S3 does not take (invalid UTF-8, more
+// than 1024 bytes) or that no browser URL reaches through CloudFront: a
+// segment that browsers read as "." or ".." (also written %2e) and remove
+// from the path before requesting it.
+func checkKey(key string) error {
+	if !utf8.ValidString(key) {
+		return errors.New("not valid UTF-8, which S3 keys must be; rename it")
+	}
+	if len(key) > maxKeyBytes {
+		return fmt.Errorf("key is %d bytes; S3 allows %d", len(key), maxKeyBytes)
+	}
+	for _, seg := range strings.Split(key, "/") {
+		switch strings.ToLower(seg) {
+		case ".", "..", "%2e", "%2e%2e", ".%2e", "%2e.":
+			return fmt.Errorf("has the path segment %q, which browsers read as \".\" or \"..\" and remove from the URL: CloudFront could never serve it; rename it", seg)
+		}
+	}
+	return nil
+}
+
 // Run uploads every regular file under dir. It returns an error only when
 // it could not run at all (bad options, unreadable dir, cancelled); files
-// that failed are listed in Summary.Failed.
+// that failed, or whose names no URL can reach (see checkKey), are listed
+// in Summary.Failed.
 func Run(ctx context.Context, dir string, opts Options) (Summary, error) {
 	if opts.Client == nil || opts.Bucket == "" {
 		return Summary{}, errors.New("upload: Client and Bucket are required")
+	}
+	if err := CheckDestination(opts.Bucket, opts.Prefix); err != nil {
+		return Summary{}, err
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
@@ -224,12 +270,8 @@ func (r *runner) walk(dir string) ([]job, error) {
 			r.emit(Event{Action: Skipped, Path: rel, Key: key, Reason: "not a regular file (" + t.String() + ")"})
 			return nil
 		}
-		if !utf8.ValidString(key) {
-			r.emit(Event{Action: Failed, Path: rel, Key: key, Err: errors.New("file name is not valid UTF-8, which S3 keys must be; rename it")})
-			return nil
-		}
-		if len(key) > maxKeyBytes {
-			r.emit(Event{Action: Failed, Path: rel, Key: key, Err: fmt.Errorf("key is %d bytes; S3 allows %d", len(key), maxKeyBytes)})
+		if err := checkKey(key); err != nil {
+			r.emit(Event{Action: Failed, Path: rel, Key: key, Err: fmt.Errorf("file name: %v", err)})
 			return nil
 		}
 		info, err := d.Info()

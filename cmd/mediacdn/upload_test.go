@@ -94,11 +94,38 @@ func TestUploadUsage(t *testing.T) {
 		{[]string{"upload", filepath.Join(dir, "missing"), "s3://media"}, "is not a directory"},
 		{[]string{"upload", dir, "s3://media"}, "no AWS region"},
 		{[]string{"upload", dir}, "accepts 2 arg"},
+		// Destinations no CloudFront URL reaches, refused before any request.
+		{[]string{"upload", dir, "s3://media/../video"}, `prefix "../video"`},
+		{[]string{"upload", dir, "s3://media//video"}, "empty path segment"},
+		{[]string{"upload", dir, "s3://Media_Bucket/video"}, "bucket name"},
+		{[]string{"upload", dir, "s3://media?x=1/video"}, "bucket name"},
+		{[]string{"upload", "--endpoint-url=http://127.0.0.1:7070/media", dir, "s3://media"}, "no path"},
 	}
 	for _, c := range cases {
 		code, _, errOut := runCLI(c.args...)
 		if code != 2 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d, %q; want 2 and %q", c.args, code, errOut, c.want)
 		}
+	}
+}
+
+// Without credentials every file failed with the same long SDK error (one
+// per file, after an instance metadata lookup); now it is said once.
+func TestUploadWithoutCredentials(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a.ts", "b.ts", "c.m3u8"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	none := filepath.Join(t.TempDir(), "none")
+	for k, v := range map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": none, "AWS_SHARED_CREDENTIALS_FILE": none, "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "", "AWS_WEB_IDENTITY_TOKEN_FILE": ""} {
+		t.Setenv(k, v)
+	}
+	code, out, errOut := runCLI("upload", "--progress=lines", "--endpoint-url=http://127.0.0.1:1", dir, "s3://media/v")
+	if code != 1 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "no usable AWS credentials") || !strings.Contains(errOut, "nothing was uploaded") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and one line about credentials", code, out, errOut)
 	}
 }
