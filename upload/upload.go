@@ -8,7 +8,8 @@
 //
 // Only regular files are uploaded. Symbolic links are not followed (a link
 // could carry files from outside the directory, or loop) and special files
-// (FIFOs, sockets, devices) are not read: both are reported as skipped.
+// (FIFOs, sockets, devices) are not read: both are reported as skipped. A
+// file replaced by either after the directory was read fails instead.
 package upload
 
 import (
@@ -26,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -298,7 +300,19 @@ func (r *runner) one(j job) {
 		fail(r.ctx.Err())
 		return
 	}
-	f, err := os.Open(j.abs)
+	// The file may have been replaced since the walk: by a symlink (which
+	// open would follow out of the directory) or a FIFO (which open would
+	// block on). Lstat sees both; the file opened must be the one seen.
+	before, err := os.Lstat(j.abs)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if !before.Mode().IsRegular() {
+		fail(errors.New("no longer a regular file (replaced since the directory was read)"))
+		return
+	}
+	f, err := os.OpenFile(j.abs, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		fail(err)
 		return
@@ -309,8 +323,8 @@ func (r *runner) one(j job) {
 		fail(err)
 		return
 	}
-	if !info.Mode().IsRegular() { // replaced since the walk
-		fail(errors.New("no longer a regular file"))
+	if !info.Mode().IsRegular() || !os.SameFile(before, info) {
+		fail(errors.New("no longer a regular file (replaced since the directory was read)"))
 		return
 	}
 	ev.Size = info.Size()

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -432,5 +433,50 @@ func TestInterruptedMultipart(t *testing.T) {
 	must(t, err)
 	if sum.Uploaded != 1 {
 		t.Errorf("re-run: %+v", sum)
+	}
+}
+
+// A file replaced between the walk and its upload by a symlink (open
+// followed it out of the directory) or a FIFO (open blocked forever) fails
+// with the reason, and nothing is read through it. No request is sent for
+// them: the client points at a closed port on 127.0.0.1.
+func TestReplacedAfterWalk(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "secret.ts")
+	must(t, os.WriteFile(secret, []byte("secret"), 0o644))
+	for _, name := range []string{"link.ts", "fifo.ts"} {
+		must(t, os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644))
+	}
+	replace := map[string]func(string) error{
+		"link.ts": func(p string) error { return os.Symlink(secret, p) },
+		"fifo.ts": func(p string) error { return syscall.Mkfifo(p, 0o644) },
+	}
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1"), UsePathStyle: true})
+	var rec recorder
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(context.Background(), dir, Options{Client: c, Bucket: "media", DryRun: true, Progress: func(e Event) {
+			if e.Action == Planned {
+				p := filepath.Join(dir, e.Path)
+				must(t, os.Remove(p))
+				must(t, replace[e.Path](p))
+			}
+			rec.add(e)
+		}})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		must(t, err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run hung on a file replaced by a FIFO")
+	}
+	if got := strings.Join(rec.byAction(Failed), ","); got != "fifo.ts,link.ts" {
+		t.Fatalf("failed %q", got)
+	}
+	for _, e := range rec.events {
+		if !strings.Contains(e.Err.Error(), "replaced since the directory was read") {
+			t.Errorf("%s: %v", e.Path, e.Err)
+		}
 	}
 }
