@@ -47,10 +47,10 @@ type Options struct {
 	// Prefix is prepended to each file's path relative to the directory;
 	// a missing trailing "/" is added ("video" -> "video/a.ts").
 	Prefix string
-	// Concurrency is how many files are uploaded at once (default 4).
+	// Concurrency is how many files are uploaded at once (0: 4).
 	Concurrency int
 	// PartSize is the size from which files go up in parts of that size
-	// (default and minimum 5 MiB, S3's smallest part).
+	// (0: 5 MiB, S3's smallest part, which is also the minimum).
 	PartSize int64
 	// DryRun compares with the bucket and reports, but uploads nothing.
 	DryRun bool
@@ -152,11 +152,19 @@ func Run(ctx context.Context, dir string, opts Options) (Summary, error) {
 	if err := CheckDestination(opts.Bucket, opts.Prefix); err != nil {
 		return Summary{}, err
 	}
-	if opts.Concurrency <= 0 {
+	// Zero means the default; anything else out of range is an error, not
+	// silently replaced.
+	switch {
+	case opts.Concurrency < 0:
+		return Summary{}, fmt.Errorf("upload: Concurrency %d: use 1 or more (0 for the default, 4)", opts.Concurrency)
+	case opts.Concurrency == 0:
 		opts.Concurrency = 4
 	}
-	if opts.PartSize < manager.MinUploadPartSize {
+	switch {
+	case opts.PartSize == 0:
 		opts.PartSize = manager.MinUploadPartSize
+	case opts.PartSize < manager.MinUploadPartSize:
+		return Summary{}, fmt.Errorf("upload: PartSize %d is below S3's minimum part size, %d bytes (5 MiB; 0 for that default)", opts.PartSize, int64(manager.MinUploadPartSize))
 	}
 	if opts.Prefix != "" && !strings.HasSuffix(opts.Prefix, "/") {
 		opts.Prefix += "/"

@@ -324,6 +324,17 @@ func TestRunErrors(t *testing.T) {
 	if _, err := Run(context.Background(), t.TempDir(), Options{Client: c, Bucket: "media", Prefix: "a/../b"}); err == nil || !strings.Contains(err.Error(), `prefix "a/../b"`) {
 		t.Errorf("bad prefix: %v", err)
 	}
+	// Out-of-range numbers were replaced by the defaults without a word.
+	if _, err := Run(context.Background(), t.TempDir(), Options{Client: c, Bucket: "media", Concurrency: -1}); err == nil || !strings.Contains(err.Error(), "Concurrency -1") {
+		t.Errorf("negative concurrency: %v", err)
+	}
+	if _, err := Run(context.Background(), t.TempDir(), Options{Client: c, Bucket: "media", PartSize: 1 << 20}); err == nil || !strings.Contains(err.Error(), "minimum part size") {
+		t.Errorf("1 MiB parts: %v", err)
+	}
+	// Zero still means the default (an empty directory: nothing is sent).
+	if _, err := Run(context.Background(), t.TempDir(), Options{Client: c, Bucket: "media"}); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
 }
 
 // Destinations a CloudFront URL could never reach were accepted: a prefix
