@@ -143,10 +143,12 @@ func checkRefused(t *testing.T, res playerResult, netlog *chromium.NetLog, maste
 	if !seen {
 		t.Errorf("want hls.js manifestLoadError with status %d in the page, got %+v", pageStatus, res.Errors)
 	}
+	masters := 0
 	for _, r := range netlog.Requests() {
 		if !strings.HasSuffix(r.URL, master) {
 			continue
 		}
+		masters++
 		if r.Status != http.StatusForbidden {
 			t.Errorf("Chromium saw %s, want 403", r)
 		}
@@ -154,5 +156,9 @@ func checkRefused(t *testing.T, res playerResult, netlog *chromium.NetLog, maste
 			t.Errorf("Chromium saw %s, want CORS MissingAllowOriginHeader", r)
 		}
 		t.Logf("refusal as Chromium reported it: %s", r)
+	}
+	if masters == 0 {
+		t.Errorf("Chromium reported no request for %s", master)
+		logRequests(t, netlog)
 	}
 }
