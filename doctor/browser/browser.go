@@ -68,18 +68,9 @@ const pagePath = "/__mediacdn_doctor__/"
 // check could not run (bad options, no Chromium, Chromium did not start);
 // failures of the media are findings in the report.
 func Check(ctx context.Context, o Options) (*doctor.Report, error) {
-	if err := doctor.ValidateOrigin(o.Origin); err != nil {
-		return nil, fmt.Errorf("--origin: %v", err)
-	}
-	target, err := doctor.ValidateURL(o.URL)
+	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
-	}
-	if o.PlaySeconds <= 0 {
-		o.PlaySeconds = 2
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = 60 * time.Second
 	}
 	path, err := chromium.Find(o.Chrome)
 	if err != nil {
@@ -92,11 +83,38 @@ func Check(ctx context.Context, o Options) (*doctor.Report, error) {
 		return nil, err
 	}
 	defer stop()
+	return checkIn(ctx, b, o)
+}
+
+// withDefaults validates o and fills in the defaults.
+func (o Options) withDefaults() (Options, error) {
+	if err := doctor.ValidateOrigin(o.Origin); err != nil {
+		return o, fmt.Errorf("--origin: %v", err)
+	}
+	if _, err := doctor.ValidateURL(o.URL); err != nil {
+		return o, err
+	}
+	if o.PlaySeconds <= 0 {
+		o.PlaySeconds = 2
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 60 * time.Second
+	}
+	return o, nil
+}
+
+// checkIn runs the check of o (validated) in the running browser b, each
+// step in a tab of its own browser context; ctx bounds the check.
+func checkIn(ctx context.Context, b context.Context, o Options) (*doctor.Report, error) {
+	target, err := url.Parse(o.URL)
+	if err != nil {
+		return nil, err
+	}
 	version := "Chromium"
 	if v, err := chromedp.CallBrowser(b, cdpbrowser.GetVersion, cdp.Empty{}); err == nil {
 		version = v.Product
 	}
-	c := &checker{o: o, browser: b, version: version}
+	c := &checker{o: o, ctx: ctx, browser: b, version: version}
 	if p := strings.ToLower(target.Path); strings.HasSuffix(p, ".m3u8") || strings.HasSuffix(p, ".m3u") {
 		err = c.playback()
 	} else {
@@ -115,7 +133,9 @@ func Check(ctx context.Context, o Options) (*doctor.Report, error) {
 var rank = map[doctor.Severity]int{doctor.SeverityFail: 0, doctor.SeverityWarn: 1, doctor.SeverityInfo: 2, doctor.SeverityPass: 3}
 
 type checker struct {
-	o        Options
+	o Options
+	// ctx bounds the check; browser is Chromium's context, tabs come from it.
+	ctx      context.Context
 	browser  context.Context
 	version  string
 	findings []doctor.Finding
@@ -128,7 +148,10 @@ func (c *checker) add(f doctor.Finding) { c.findings = append(c.findings, f) }
 // openPage opens a tab with its own cache, serves the check page on Origin
 // by interception, and records the tab's network requests.
 func (c *checker) openPage() (context.Context, context.CancelFunc, *chromium.NetLog, error) {
-	tab, cancel := chromium.NewTab(c.browser)
+	tab, cancelTab := chromium.NewTab(c.browser)
+	// The tab ends with the check, also in a browser that outlives it.
+	stopWatching := context.AfterFunc(c.ctx, cancelTab)
+	cancel := func() { stopWatching(); cancelTab() }
 	netlog, err := chromium.Record(tab)
 	if err != nil {
 		cancel()

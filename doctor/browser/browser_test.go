@@ -6,14 +6,19 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/doctor"
+	"github.com/mediacdn/mediacdn/internal/chromium"
 	"github.com/mediacdn/mediacdn/internal/mediafixture"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if testBrowser.stop != nil {
+		testBrowser.stop()
+	}
 	mediafixture.RemoveShared()
 	os.Exit(code)
 }
@@ -23,11 +28,38 @@ func requireComponents(t *testing.T) *mediafixture.Set { return mediafixture.Req
 // The origin the page pretends to be on: nothing is ever sent to it.
 const appOrigin = "http://localhost:3000"
 
+// testBrowser is one Chromium for the tests that call check: starting one
+// per check, as Check does, costs seconds each. TestPublicOriginToLoopback
+// and the CLI's tests run Check itself, start included.
+var testBrowser struct {
+	once sync.Once
+	ctx  context.Context
+	stop func()
+	err  error
+}
+
+// check runs the check of o from appOrigin in the shared browser.
 func check(t *testing.T, o Options) *doctor.Report {
 	t.Helper()
+	testBrowser.once.Do(func() {
+		path, err := chromium.Find(os.Getenv("MEDIACDN_CHROME"))
+		if err != nil {
+			testBrowser.err = err
+			return
+		}
+		testBrowser.ctx, testBrowser.stop, testBrowser.err = chromium.Start(context.Background(), path)
+	})
+	if testBrowser.err != nil {
+		t.Fatal(testBrowser.err)
+	}
 	o.Origin = appOrigin
-	o.Chrome = os.Getenv("MEDIACDN_CHROME")
-	rep, err := Check(context.Background(), o)
+	o, err := o.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
+	defer cancel()
+	rep, err := checkIn(ctx, testBrowser.ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
