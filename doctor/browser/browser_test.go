@@ -6,7 +6,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/mediacdn/mediacdn/doctor"
@@ -15,10 +14,10 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// Chromium starts while the first test generates the media.
+	go testBrowser.Start()
 	code := m.Run()
-	if testBrowser.stop != nil {
-		testBrowser.stop()
-	}
+	testBrowser.Stop()
 	mediafixture.RemoveShared()
 	os.Exit(code)
 }
@@ -31,35 +30,23 @@ const appOrigin = "http://localhost:3000"
 // testBrowser is one Chromium for the tests that call check: starting one
 // per check, as Check does, costs seconds each. TestPublicOriginToLoopback
 // and the CLI's tests run Check itself, start included.
-var testBrowser struct {
-	once sync.Once
-	ctx  context.Context
-	stop func()
-	err  error
-}
+var testBrowser chromium.Shared
 
 // check runs the check of o from appOrigin in the shared browser.
 func check(t *testing.T, o Options) *doctor.Report {
 	t.Helper()
-	testBrowser.once.Do(func() {
-		path, err := chromium.Find(os.Getenv("MEDIACDN_CHROME"))
-		if err != nil {
-			testBrowser.err = err
-			return
-		}
-		testBrowser.ctx, testBrowser.stop, testBrowser.err = chromium.Start(context.Background(), path)
-	})
-	if testBrowser.err != nil {
-		t.Fatal(testBrowser.err)
+	b, err := testBrowser.Start()
+	if err != nil {
+		t.Fatal(err)
 	}
 	o.Origin = appOrigin
-	o, err := o.withDefaults()
+	o, err = o.withDefaults()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
 	defer cancel()
-	rep, err := checkIn(ctx, testBrowser.ctx, o)
+	rep, err := checkIn(ctx, b, o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,6 +96,39 @@ func Start(ctx context.Context, path string) (browser context.Context, stop func
 	return browserCtx, stop, nil
 }
 
+// Shared is one browser started on first use and shared by its callers,
+// such as the tests of a package (starting Chromium costs seconds). The
+// zero value is ready; the executable is Find(os.Getenv("MEDIACDN_CHROME")).
+type Shared struct {
+	once sync.Once
+	ctx  context.Context
+	stop func()
+	err  error
+}
+
+// Start starts the browser on the first call and returns it; later calls
+// wait for that start and return the same browser or error.
+func (s *Shared) Start() (context.Context, error) {
+	s.once.Do(func() {
+		path, err := Find(os.Getenv("MEDIACDN_CHROME"))
+		if err != nil {
+			s.err = err
+			return
+		}
+		s.ctx, s.stop, s.err = Start(context.Background(), path)
+	})
+	return s.ctx, s.err
+}
+
+// Stop ends the browser if it was started (waiting for a start under way);
+// Start after Stop returns an error.
+func (s *Shared) Stop() {
+	s.once.Do(func() { s.err = errors.New("the shared browser was stopped") })
+	if s.stop != nil {
+		s.stop()
+	}
+}
+
 // NewTab opens a tab in a new browser context of the browser: its HTTP
 // cache, cookies and storage are its own, so tabs do not see each other's
 // cached responses.

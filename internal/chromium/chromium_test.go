@@ -76,3 +76,11 @@ func TestFind(t *testing.T) {
 		t.Errorf("empty PATH: %v, want ErrNotFound", err)
 	}
 }
+
+func TestSharedStoppedBeforeStart(t *testing.T) {
+	var s Shared
+	s.Stop() // starts nothing
+	if b, err := s.Start(); err == nil || b != nil {
+		t.Errorf("Start after Stop: %v, %v; want an error and no browser", b, err)
+	}
+}
