@@ -36,6 +36,16 @@ func runBrowserDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 	if f.template != "" {
 		return usageError("--template cannot be used with --browser")
 	}
+	// These shape the HTTP checks; the browser makes its own requests, so
+	// accepting them would silently check something else than asked.
+	for _, name := range []string{"header", "propagate-query", "sample", "max-urls", "concurrency", "allow-hosts", "preflight-method", "preflight-headers"} {
+		if cmd.Flags().Changed(name) {
+			return usageError("--%s is not used by --browser (the browser sends its own requests); drop it, or run the doctor without --browser", name)
+		}
+	}
+	if f.timeout <= 0 {
+		return usageError("--timeout must be positive, got %s", f.timeout)
+	}
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -47,7 +57,10 @@ func runBrowserDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 		URL: args[0], Origin: f.origin, Chrome: f.browser.chrome, Credentials: f.credentials, Timeout: timeout,
 	})
 	if errors.Is(err, chromium.ErrNotFound) {
-		return usageError("--browser: %v (or pass --chrome PATH)", err)
+		return usageError("--browser: %v, or pass --chrome PATH", err)
+	}
+	if err != nil && f.browser.chrome != "" && errors.Is(err, chromium.ErrNotExecutable) {
+		return usageError("--chrome: %v", err)
 	}
 	if err != nil {
 		return usageError("--browser: %v", err)

@@ -30,7 +30,11 @@ import (
 )
 
 // ErrNotFound is returned by Find when no Chromium is installed.
-var ErrNotFound = errors.New("no Chromium found on PATH (looked for chromium, chromium-headless-shell, chromium-browser, google-chrome): install it (Debian: apt-get install chromium) or give its path")
+var ErrNotFound = errors.New("no Chromium found on PATH (looked for chromium, chromium-headless-shell, chromium-browser, google-chrome): install it (Debian: apt-get install chromium)")
+
+// ErrNotExecutable is returned by Find for an explicit path that is not an
+// executable file.
+var ErrNotExecutable = errors.New("not an executable file")
 
 // candidates are the executable names Find looks for, in order.
 var candidates = []string{"chromium", "chromium-headless-shell", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"}
@@ -41,7 +45,7 @@ func Find(explicit string) (string, error) {
 	if explicit != "" {
 		p, err := exec.LookPath(explicit)
 		if err != nil {
-			return "", fmt.Errorf("Chromium %q: %v", explicit, err)
+			return "", fmt.Errorf("Chromium %q: %w (%v)", explicit, ErrNotExecutable, err)
 		}
 		return p, nil
 	}

@@ -68,8 +68,8 @@ func TestNetLog(t *testing.T) {
 }
 
 func TestFind(t *testing.T) {
-	if _, err := Find("/nonexistent/chromium"); err == nil {
-		t.Error("a missing explicit path was accepted")
+	if _, err := Find("/nonexistent/chromium"); !errors.Is(err, ErrNotExecutable) {
+		t.Errorf("a missing explicit path: %v, want ErrNotExecutable", err)
 	}
 	t.Setenv("PATH", t.TempDir())
 	if _, err := Find(""); !errors.Is(err, ErrNotFound) {

@@ -331,7 +331,10 @@ func RequireBrowser(tb testing.TB) *Set {
 	if os.Getenv("MEDIACDN_REQUIRE_BROWSER") != "" {
 		tb.Fatalf("MEDIACDN_REQUIRE_BROWSER is set: %v", err)
 	}
-	if errors.Is(err, chromium.ErrNotFound) || errors.Is(err, ErrNoFFmpeg) {
+	if errors.Is(err, chromium.ErrNotFound) {
+		tb.Skipf("browser test skipped: %v, or set MEDIACDN_CHROME to its path", err)
+	}
+	if errors.Is(err, ErrNoFFmpeg) {
 		tb.Skipf("browser test skipped: %v", err)
 	}
 	tb.Fatal(err)
