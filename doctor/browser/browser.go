@@ -456,10 +456,16 @@ func (c *checker) playback() error {
 		if !r.Failed || r.Canceled {
 			continue
 		}
+		fix := "give this path the same origin request policy (CORS-S3Origin), response headers policy and viewer-response function as the playlists, allow GET, HEAD and OPTIONS, then invalidate"
+		if u, err := url.Parse(r.URL); err == nil && strings.HasSuffix(strings.ToLower(u.Path), ".m3u8") {
+			// A playlist failing is not a split configuration (F4) but CORS
+			// missing on the playlists' path itself.
+			fix = "every media path needs the origin request policy CORS-S3Origin and one response headers policy with CORS for this origin (mediacdn derives both from allowedOrigins), GET, HEAD and OPTIONS allowed; then invalidate"
+		}
 		c.add(doctor.Finding{Severity: doctor.SeverityFail, ID: "browser.request-failed", URL: safetext.Clip(r.URL, maxURL),
 			What:  fmt.Sprintf("Chromium failed the %s request hls.js made: %s", r.Type, describe(r)),
 			Cause: causeOf(r),
-			Fix:   "give this path the same origin request policy (CORS-S3Origin), response headers policy and viewer-response function as the playlists, allow GET, HEAD and OPTIONS, then invalidate"})
+			Fix:   fix})
 	}
 	var errs []string
 	for _, e := range res.Errors {

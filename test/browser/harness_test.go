@@ -27,8 +27,6 @@ import (
 
 func TestMain(m *testing.M) {
 	start := time.Now()
-	// Chromium starts while the first test generates the media.
-	go browser.Start()
 	code := m.Run()
 	browser.Stop()
 	mediafixture.RemoveShared()
@@ -40,7 +38,10 @@ func TestMain(m *testing.M) {
 
 // requireComponents skips (or fails under MEDIACDN_REQUIRE_BROWSER) when
 // Chromium or ffmpeg is missing, and returns the generated media.
-func requireComponents(t *testing.T) *mediafixture.Set { return mediafixture.RequireBrowser(t) }
+func requireComponents(t *testing.T) *mediafixture.Set {
+	go browser.Start() // Chromium starts while the first test generates the media
+	return mediafixture.RequireBrowser(t)
+}
 
 // browser is the one Chromium of the package's tests.
 var browser chromium.Shared
