@@ -2,6 +2,7 @@ package browser
 
 import (
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -87,24 +88,39 @@ func TestSignedPlayback(t *testing.T) {
 			}
 		}
 	})
-	t.Run("signed query carried by the player", func(t *testing.T) {
-		t.Parallel()
-		ctx, netlog := tab(t)
-		res := play(t, ctx, page.URL, urlValues("src", media.URL+"/"+set.TSMaster, "mode", "hlsjs", "query", signed.Query), 2)
-		checkPlayed(t, res, netlog)
-		n := 0
-		for _, r := range netlog.Requests() {
-			if strings.HasPrefix(r.URL, asset) {
-				n++
-				if !strings.Contains(r.URL, "Signature=") {
-					t.Errorf("%s went without the signed query", r.URL)
+	// The page takes the signed query percent-encoded (query=) or, as users
+	// paste it, as CloudFront's own parameters after the page's.
+	pasted := urlValues("src", media.URL+"/"+set.TSMaster, "mode", "hlsjs")
+	signedParams, err := url.ParseQuery(signed.Query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range signedParams {
+		pasted[k] = v
+	}
+	for name, q := range map[string]url.Values{
+		"signed query carried by the player":           urlValues("src", media.URL+"/"+set.TSMaster, "mode", "hlsjs", "query", signed.Query),
+		"signed query pasted as the page's parameters": pasted,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx, netlog := tab(t)
+			res := play(t, ctx, page.URL, q, 2)
+			checkPlayed(t, res, netlog)
+			n := 0
+			for _, r := range netlog.Requests() {
+				if strings.HasPrefix(r.URL, asset) {
+					n++
+					if !strings.Contains(r.URL, "Signature=") {
+						t.Errorf("%s went without the signed query", r.URL)
+					}
 				}
 			}
-		}
-		if n < 4 {
-			t.Errorf("%d asset requests, want the master, a variant and segments", n)
-		}
-	})
+			if n < 4 {
+				t.Errorf("%d asset requests, want the master, a variant and segments", n)
+			}
+		})
+	}
 	t.Run("unsigned is refused", func(t *testing.T) {
 		t.Parallel()
 		// CloudFront's own 403 gets no viewer-response function (documented)
