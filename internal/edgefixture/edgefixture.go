@@ -7,6 +7,7 @@
 //		Path: "../testdata/default.template.json", Origin: "http://localhost:3000",
 //	}, page.URL, set.Dir, edge.Options{})
 //	// srv.URL serves the media; e.KeyPairIDs() gives the local key ids
+//	signer := edgefixture.Signer(t, e, "testdata/keys/test_only_rsa_private.pem")
 package edgefixture
 
 import (
@@ -16,8 +17,10 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/cfconfig"
+	"github.com/mediacdn/mediacdn/cfkeys"
 	"github.com/mediacdn/mediacdn/edge"
 	"github.com/mediacdn/mediacdn/s3origin"
+	"github.com/mediacdn/mediacdn/urlsign"
 )
 
 // Template is a template file and the allowed origin in it that stands for
@@ -74,4 +77,31 @@ func Start(tb testing.TB, tpl Template, pageOrigin, dir string, opts edge.Option
 	srv := httptest.NewServer(e)
 	tb.Cleanup(srv.Close)
 	return srv, e
+}
+
+// Signer signs with the private key at keyPath under the local Key-Pair-Id
+// the edge gave the template's only public key.
+func Signer(tb testing.TB, e *edge.Edge, keyPath string) *urlsign.Signer {
+	tb.Helper()
+	pemBytes, err := os.ReadFile(keyPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := cfkeys.ParsePrivateKey(pemBytes)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ids := e.KeyPairIDs()
+	if len(ids) != 1 {
+		tb.Fatalf("the template has %d public keys, want 1", len(ids))
+	}
+	var id string
+	for _, v := range ids {
+		id = v
+	}
+	s, err := urlsign.New(id, key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }

@@ -3,44 +3,16 @@ package browser
 import (
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/mediacdn/mediacdn/cfkeys"
 	"github.com/mediacdn/mediacdn/edge"
 	"github.com/mediacdn/mediacdn/internal/chromium"
+	"github.com/mediacdn/mediacdn/internal/edgefixture"
 	"github.com/mediacdn/mediacdn/urlsign"
 )
-
-// signerFor signs with the test-only private key of the signed template,
-// under the local Key-Pair-Id the edge gave its public key.
-func signerFor(t *testing.T, e *edge.Edge) *urlsign.Signer {
-	t.Helper()
-	pemBytes, err := os.ReadFile("testdata/keys/test_only_rsa_private.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := cfkeys.ParsePrivateKey(pemBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := e.KeyPairIDs()
-	if len(ids) != 1 {
-		t.Fatalf("the signed template has %d public keys, want 1", len(ids))
-	}
-	var id string
-	for _, v := range ids {
-		id = v
-	}
-	s, err := urlsign.New(id, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // TestSignedPlayback plays a signed asset through the edge serving a
 // template with a key group: authorised by wildcard-policy signed cookies
@@ -62,7 +34,7 @@ func TestSignedPlayback(t *testing.T) {
 		},
 	})
 	media, e := startEdge(t, set, signedTemplate, page.URL)
-	signer := signerFor(t, e)
+	signer := edgefixture.Signer(t, e, "testdata/keys/test_only_rsa_private.pem")
 	asset := media.URL + "/video/ts/"
 	expires := urlsign.Policy{Expires: time.Now().Add(time.Hour)}
 	cookies, err := signer.AssetCookies(asset, expires, urlsign.CookieOptions{})
