@@ -38,7 +38,7 @@ func runBrowserDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 	}
 	// These shape the HTTP checks; the browser makes its own requests, so
 	// accepting them would silently check something else than asked.
-	for _, name := range []string{"header", "propagate-query", "sample", "max-urls", "concurrency", "allow-hosts", "preflight-method", "preflight-headers"} {
+	for _, name := range []string{"header", "sample", "max-urls", "concurrency", "allow-hosts", "preflight-method", "preflight-headers"} {
 		if cmd.Flags().Changed(name) {
 			return usageError("--%s is not used by --browser (the browser sends its own requests); drop it, or run the doctor without --browser", name)
 		}
@@ -54,7 +54,7 @@ func runBrowserDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 	defer stop()
 	timeout := 6 * f.timeout // the whole browser check, not one request
 	report, err := browser.Check(ctx, browser.Options{
-		URL: args[0], Origin: f.origin, Chrome: f.browser.chrome, Credentials: f.credentials, Timeout: timeout,
+		URL: args[0], Origin: f.origin, Chrome: f.browser.chrome, Credentials: f.credentials, PropagateQuery: f.propagateQuery, Timeout: timeout,
 	})
 	if errors.Is(err, chromium.ErrNotFound) {
 		return usageError("--browser: %v, or pass --chrome PATH", err)

@@ -19,7 +19,7 @@ func TestDoctorBrowserUsage(t *testing.T) {
 		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.jpg", "--origin", "http://localhost:3000", "--chrome", "/nonexistent/chromium"}, `--chrome: Chromium "/nonexistent/chromium": not an executable file`},
 		// Flags of the HTTP checks would be silently ignored by the browser.
 		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.jpg", "--origin", "http://localhost:3000", "--header", "Cookie: a=b"}, "--header is not used by --browser"},
-		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.m3u8", "--origin", "http://localhost:3000", "--propagate-query"}, "--propagate-query is not used by --browser"},
+		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.m3u8", "--origin", "http://localhost:3000", "--sample", "3"}, "--sample is not used by --browser"},
 		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.m3u8", "--origin", "http://localhost:3000", "--timeout", "0s"}, "--timeout must be positive"},
 	} {
 		code, _, stderr := runCLI(tc.args...)

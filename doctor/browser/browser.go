@@ -52,6 +52,10 @@ type Options struct {
 	// Credentials sends cookies (fetch credentials "include", hls.js
 	// withCredentials), as an app using signed cookies does.
 	Credentials bool
+	// PropagateQuery carries a playlist URL's query (a signed URL's
+	// Policy, Signature and Key-Pair-Id) to every request hls.js makes
+	// under the playlist's directory, as a player of signed assets does.
+	PropagateQuery bool
 	// PlaySeconds is how far the video must play; 0 means 2.
 	PlaySeconds float64
 	// Timeout bounds the whole check; 0 means 60 s.
@@ -442,7 +446,14 @@ func (c *checker) playback() error {
 		return err
 	}
 	defer cancel()
-	arg, _ := json.Marshal(map[string]any{"url": c.o.URL, "seconds": c.o.PlaySeconds, "credentials": c.o.Credentials, "waitMs": 20000})
+	play := map[string]any{"url": c.o.URL, "seconds": c.o.PlaySeconds, "credentials": c.o.Credentials, "waitMs": 20000}
+	if u, err := url.Parse(c.o.URL); err == nil && c.o.PropagateQuery && u.RawQuery != "" {
+		// The signature covers the asset's directory (a wildcard policy).
+		play["query"] = u.RawQuery
+		u.RawQuery, u.Fragment = "", ""
+		play["prefix"] = u.String()[:strings.LastIndex(u.String(), "/")+1]
+	}
+	arg, _ := json.Marshal(play)
 	res, err := chromedp.Run(tab, chromedp.Evaluate[playResult]("mediacdnPlay("+string(arg)+")", chromedp.EvalAwaitPromise))
 	if err != nil {
 		return fmt.Errorf("running hls.js in Chromium: %v", err)
@@ -457,7 +468,9 @@ func (c *checker) playback() error {
 			continue
 		}
 		fix := "give this path the same origin request policy (CORS-S3Origin), response headers policy and viewer-response function as the playlists, allow GET, HEAD and OPTIONS, then invalidate"
-		if u, err := url.Parse(r.URL); err == nil && strings.HasSuffix(strings.ToLower(u.Path), ".m3u8") {
+		if r.Status == 403 {
+			fix = "authorise every request of the asset: a signed playlist URL's query must reach the variant playlists and segments (--propagate-query here, the player's xhrSetup in the app), or use signed cookies; the policy's resource must cover the asset's directory (a wildcard)"
+		} else if u, err := url.Parse(r.URL); err == nil && strings.HasSuffix(strings.ToLower(u.Path), ".m3u8") {
 			// A playlist failing is not a split configuration (F4) but CORS
 			// missing on the playlists' path itself.
 			fix = "every media path needs the origin request policy CORS-S3Origin and one response headers policy with CORS for this origin (mediacdn derives both from allowedOrigins), GET, HEAD and OPTIONS allowed; then invalidate"
@@ -507,14 +520,16 @@ func causeOf(r chromium.Request) string {
 		return "Chromium's Local Network Access rules: a page on a public origin may not read a loopback or private address; check a local server with a local --origin, such as http://localhost:3000"
 	case r.CORSError != "" && r.FromCache != "":
 		return "the browser reused a cached response that has no CORS headers (it was cached for a request without Origin and has no Vary: Origin)"
+	case r.Status == 403:
+		// Checked before the CORS reasons: an error answer often has no CORS
+		// headers, so the page sees a CORS failure whose cause is the refusal.
+		return "access denied (403): a signed URL or cookie is missing, expired or does not cover this path, or the bucket does not allow the distribution; the refusal has no CORS headers, so the page sees only a CORS failure"
 	case r.CORSError == "MissingAllowOriginHeader" && strings.HasPrefix(r.XCache, "Hit"):
 		return "the edge served a cached answer without CORS headers: it was cached for a request without Origin, and Origin is not in the cache key, with no response headers policy to add the headers (F4)"
 	case r.CORSError == "MissingAllowOriginHeader":
 		return "the response has no Access-Control-Allow-Origin: Origin was not forwarded to S3, no response headers policy adds it on this path, or the edge cached an answer to a request without Origin (Origin not in the cache key)"
 	case r.CORSError != "":
 		return "the CORS headers do not allow this origin or request"
-	case r.Status == 403:
-		return "access denied: a signed URL or cookie is missing, expired or does not cover this path, or the bucket does not allow the distribution"
 	}
 	return ""
 }
