@@ -21,7 +21,7 @@ type browserFlags struct {
 }
 
 func addBrowserFlags(fl *pflag.FlagSet, f *browserFlags) {
-	fl.BoolVar(&f.on, "browser", false, "check in headless Chromium instead: a page on --origin (answered by the doctor itself, nothing is sent to the origin) fetches an image as <img> then as a download button does, or plays a playlist with hls.js; reports Chromium's CORS errors; the whole check is bounded by 6 x --timeout")
+	fl.BoolVar(&f.on, "browser", false, "check in headless Chromium instead: a page on --origin (answered by the doctor itself, nothing is sent to the origin) fetches an image as <img> then as a download button does, or plays a playlist with hls.js; reports Chromium's CORS errors; with --propagate-query a signed playlist URL's query goes with every request of the asset; the whole check is bounded by 6 x --timeout")
 	fl.StringVar(&f.chrome, "chrome", "", "Chromium executable for --browser (default: chromium, chromium-headless-shell or google-chrome on PATH)")
 }
 
