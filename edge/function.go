@@ -115,10 +115,14 @@ func (f *function) run(event map[string]any) (map[string]any, error) {
 			return nil, err
 		}
 	}
-	timer := time.AfterFunc(f.timeout, func() { rt.vm.Interrupt("time limit") })
+	fired := make(chan struct{})
+	timer := time.AfterFunc(f.timeout, func() { rt.vm.Interrupt("time limit"); close(fired) })
 	v, err := rt.handler(goja.Undefined(), rt.vm.ToValue(event))
-	stopped := !timer.Stop()
-	if stopped {
+	if !timer.Stop() {
+		// The timer fired, or is firing: wait until its Interrupt is set, so
+		// that clearing it here cannot come first and leave a pending
+		// interrupt that would fail the runtime's next, unrelated run.
+		<-fired
 		rt.vm.ClearInterrupt()
 	}
 	if err != nil {
