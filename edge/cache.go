@@ -62,6 +62,7 @@ func (e *Edge) fetchCached(ctx context.Context, b *cfconfig.Behavior, req *viewe
 	if encoding != "" {
 		compress(b, resp)
 	}
+	resp.body = trimCapacity(resp.body)
 	e.cache.put(key, req.uri, resp, now, now.Add(ttl))
 	return e.conditional(req, resp), "Miss", 0
 }
@@ -391,8 +392,19 @@ func (c *cache) get(key string, now time.Time) *entry {
 	return ent
 }
 
+// trimCapacity returns body without a large spare capacity: a cached body
+// keeps its whole backing array alive, and a buffer grown by doubling can be
+// twice its content.
+func trimCapacity(body []byte) []byte {
+	if cap(body)-len(body) > len(body)/8 {
+		return bytes.Clone(body)
+	}
+	return body
+}
+
+// entrySize is what an entry keeps alive: key, body capacity, headers.
 func entrySize(key string, resp *response) int64 {
-	n := int64(len(key) + len(resp.body) + 256)
+	n := int64(len(key) + cap(resp.body) + 256)
 	for k, vs := range resp.header {
 		n += int64(len(k) + 32)
 		for _, v := range vs {

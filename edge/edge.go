@@ -885,5 +885,10 @@ func (r *recorder) Write(p []byte) (int, error) {
 		r.over = true
 		return 0, fmt.Errorf("response larger than %d bytes", r.limit)
 	}
+	if r.buf.Cap() == 0 { // size the buffer once from the announced length
+		if n, err := strconv.ParseInt(r.header.Get("Content-Length"), 10, 64); err == nil && n > int64(len(p)) && n <= r.limit {
+			r.buf.Grow(int(n))
+		}
+	}
 	return r.buf.Write(p)
 }

@@ -574,3 +574,36 @@ func TestAbortedFetchNotCached(t *testing.T) {
 		t.Errorf("after an aborted fetch: %d, origin called %d times", w.Code, calls)
 	}
 }
+
+// TestCacheAccountsWhatItHolds: the bytes a cached body keeps alive (its
+// capacity, not only its length) are what the bound counts. An origin that
+// writes in 32 KiB chunks (s3origin.Dir through http.ServeContent) used to
+// leave bodies with up to twice their length in capacity, uncounted.
+func TestCacheAccountsWhatItHolds(t *testing.T) {
+	d := testDistribution()
+	o := newDirOrigin(t, nil)
+	const size = 256<<10 + 1
+	o.put("videos/big.ts", "", strings.Repeat("G", size))
+	e, err := New(d, o, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := serve(e, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/videos/big.ts", nil))
+	if w.Code != 200 || w.Body.Len() != size {
+		t.Fatalf("GET: %d, %d bytes", w.Code, w.Body.Len())
+	}
+	e.cache.mu.Lock()
+	defer e.cache.mu.Unlock()
+	if len(e.cache.entries) != 1 {
+		t.Fatalf("%d cache entries, want 1", len(e.cache.entries))
+	}
+	for _, ent := range e.cache.entries {
+		body := ent.resp.body
+		if held := int64(cap(body)); ent.size < held {
+			t.Errorf("entry accounted as %d bytes, but its body holds %d (len %d)", ent.size, held, len(body))
+		}
+		if cap(body) > len(body)+len(body)/8 {
+			t.Errorf("body keeps %d bytes for %d: the spare capacity is wasted cache space", cap(body), len(body))
+		}
+	}
+}
