@@ -530,7 +530,7 @@ func (e *Edge) viewerResponse(fn *function, req *viewerRequest, resp *response) 
 		"statusCode":        resp.status,
 		"statusDescription": http.StatusText(resp.status),
 		"headers":           headerObject(resp.header, "set-cookie"),
-		"cookies":           map[string]any{},
+		"cookies":           responseCookies(resp.header.Values("Set-Cookie")),
 	}
 	out, err := fn.run(ev)
 	if err != nil {
@@ -548,7 +548,64 @@ func (e *Edge) viewerResponse(fn *function, req *viewerRequest, resp *response) 
 		}
 		resp.header = nh
 	}
+	resp.header.Del("Set-Cookie") // the cookies object is the only source
+	addSetCookies(resp.header, out["cookies"])
 	return nil
+}
+
+// responseCookies renders Set-Cookie lines as the event's response cookies
+// object: {name: {value, attributes, multiValue?}} (DG
+// functions-event-structure.html, "Response cookies").
+func responseCookies(lines []string) map[string]any {
+	byName := map[string][]any{}
+	var order []string
+	for _, l := range lines {
+		pair, attrs, _ := strings.Cut(l, ";")
+		name, value, _ := strings.Cut(strings.TrimSpace(pair), "=")
+		if _, seen := byName[name]; !seen {
+			order = append(order, name)
+		}
+		byName[name] = append(byName[name], map[string]any{"value": value, "attributes": strings.TrimSpace(attrs)})
+	}
+	out := make(map[string]any, len(order))
+	for _, n := range order {
+		first := byName[n][0].(map[string]any)
+		c := map[string]any{"value": first["value"], "attributes": first["attributes"]}
+		if len(byName[n]) > 1 {
+			c["multiValue"] = byName[n]
+		}
+		out[n] = c
+	}
+	return out
+}
+
+// addSetCookies writes a function's response cookies object back as
+// Set-Cookie lines, attributes kept.
+func addSetCookies(h http.Header, cookies any) {
+	c, _ := cookies.(map[string]any)
+	names := make([]string, 0, len(c))
+	for n := range c {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		m, _ := c[n].(map[string]any)
+		entries := []any{m}
+		if mv, ok := m["multiValue"].([]any); ok && len(mv) > 0 {
+			entries = mv
+		}
+		for _, e := range entries {
+			em, _ := e.(map[string]any)
+			if em == nil || em["value"] == nil {
+				continue
+			}
+			line := n + "=" + fmt.Sprint(em["value"])
+			if a, _ := em["attributes"].(string); a != "" {
+				line += "; " + a
+			}
+			h.Add("Set-Cookie", line)
+		}
+	}
 }
 
 // edgeHeaders adds the headers CloudFront sets on every response.
@@ -648,13 +705,7 @@ func responseFromFunction(out map[string]any) *response {
 		status = http.StatusOK
 	}
 	resp := &response{status: status, header: headersFrom(out["headers"])}
-	if c, ok := out["cookies"].(map[string]any); ok {
-		for n, v := range c {
-			for _, val := range values(v) {
-				resp.header.Add("Set-Cookie", (&http.Cookie{Name: n, Value: val}).String())
-			}
-		}
-	}
+	addSetCookies(resp.header, out["cookies"])
 	switch body := out["body"].(type) {
 	case string:
 		resp.body = []byte(body)

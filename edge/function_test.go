@@ -1,6 +1,8 @@
 package edge
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +115,47 @@ func TestOurViewerResponseFunction(t *testing.T) {
 	r = h.do("GET", "/photos/a.jpg", "Origin: https://evil.example.net")
 	if r.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("other origin: ACAO %q", r.Header.Get("Access-Control-Allow-Origin"))
+	}
+}
+
+// TestFunctionResponseCookies: a viewer-response function sees the origin's
+// Set-Cookie lines in event.response.cookies (with their attributes) and
+// what it returns there is what the viewer gets; a generated response's
+// cookies keep their attributes. The old code hid the origin's cookies from
+// the function and then dropped them from the response.
+func TestFunctionResponseCookies(t *testing.T) {
+	fn := withFunction(testBehavior("*"), "viewer-response", `
+function handler(event) {
+  var r = event.response;
+  r.headers['x-seen'] = {value: r.cookies['session'] ? r.cookies['session'].value + '|' + r.cookies['session'].attributes : 'none'};
+  r.cookies['added'] = {value: '1', attributes: 'Path=/; Max-Age=60'};
+  return r;
+}`)
+	gen := withFunction(testBehavior("gen/*"), "viewer-request", `
+function handler(event) {
+  return {statusCode: 200, cookies: {a: {value: 'x', attributes: 'Secure'}, b: {value: 'y', multiValue: [{value: 'y'}, {value: 'z', attributes: 'Path=/z'}]}}};
+}`)
+	d := testDistribution(gen)
+	d.Behaviors[len(d.Behaviors)-1] = fn
+	fn.IsDefault = true
+	origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Set-Cookie", "session=abc; Path=/; HttpOnly")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write([]byte("ok"))
+	})
+	e, err := New(d, origin, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := serve(e, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/a.txt", nil))
+	if got := w.Header().Get("X-Seen"); got != "abc|Path=/; HttpOnly" {
+		t.Errorf("function saw session cookie %q", got)
+	}
+	if got, want := strings.Join(w.Header().Values("Set-Cookie"), " / "), "added=1; Path=/; Max-Age=60 / session=abc; Path=/; HttpOnly"; got != want {
+		t.Errorf("Set-Cookie %q, want %q", got, want)
+	}
+	w = serve(e, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/gen/x", nil))
+	if got, want := strings.Join(w.Header().Values("Set-Cookie"), " / "), "a=x; Secure / b=y / b=z; Path=/z"; got != want {
+		t.Errorf("generated Set-Cookie %q, want %q", got, want)
 	}
 }
