@@ -268,7 +268,8 @@ func requestLine(i edge.RequestInfo) string {
 		sort.Strings(names)
 		var parts []string
 		for _, k := range names {
-			parts = append(parts, strings.ToLower(k)+"="+string(i.CORS[k]))
+			// A header name can come from a template's function: escaped too.
+			parts = append(parts, safetext.Escape(strings.ToLower(k))+"="+string(i.CORS[k]))
 		}
 		b.WriteString(" cors=" + strings.Join(parts, ","))
 	}
