@@ -292,16 +292,6 @@ func (e *Edge) KeyPairIDs() map[string]string {
 	return out
 }
 
-// KeyPairIDList returns the keys in template order: each logical id with
-// its local Key-Pair-Id.
-func (e *Edge) KeyPairIDList() [][2]string {
-	var out [][2]string
-	for _, k := range e.keyOrder {
-		out = append(out, [2]string{k.id, k.logicalID})
-	}
-	return out
-}
-
 // Invalidate removes cached responses whose path matches one of paths, as a
 // CloudFront invalidation does: exact paths, or a trailing "*" for a prefix
 // ("/*" is everything). It returns how many entries were removed.

@@ -219,8 +219,9 @@ func serveEdge(ctx context.Context, cfg *serveConfig, origin http.Handler, out i
 			break
 		}
 	}
-	for _, k := range e.KeyPairIDList() {
-		fmt.Fprintf(out, "key-pair-id %s (%s)\n", k[0], safetext.Escape(k[1]))
+	ids := e.KeyPairIDs()
+	for _, pk := range cfg.dist.PublicKeys() { // template order
+		fmt.Fprintf(out, "key-pair-id %s (%s)\n", ids[pk.LogicalID], safetext.Escape(pk.LogicalID))
 	}
 	fmt.Fprintf(out, "serving %s of %s on http://%s/ (Ctrl-C to stop)\n", safetext.Escape(cfg.dist.Label), safetext.Escape(cfg.source), ln.Addr())
 	if ready != nil {
