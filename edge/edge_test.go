@@ -333,9 +333,12 @@ func TestResponseHeadersPolicy(t *testing.T) {
 		{"no Origin: no CORS headers (default reading)", "GET", "/over/a.jpg", nil,
 			map[string]string{"Access-Control-Allow-Origin": "", "Vary": ""}, nil},
 		{"preflight gets methods, headers, max-age", "OPTIONS", "/over/a.jpg", []string{"Origin: https://app.example.com", "Access-Control-Request-Method: GET", "Access-Control-Request-Headers: range"},
-			map[string]string{"Access-Control-Allow-Methods": "GET, HEAD", "Access-Control-Allow-Headers": "range", "Access-Control-Max-Age": "3600", "Access-Control-Expose-Headers": "X-From-S3"},
-			// The policy adds no Expose-Headers to a preflight: S3's stays.
-			map[string]Layer{"Access-Control-Allow-Methods": LayerPolicy, "Access-Control-Max-Age": LayerPolicy, "Access-Control-Expose-Headers": LayerOrigin}},
+			map[string]string{"Access-Control-Allow-Methods": "GET, HEAD", "Access-Control-Allow-Headers": "range", "Access-Control-Max-Age": "3600", "Access-Control-Expose-Headers": "Content-Range, ETag"},
+			// Expose-Headers goes on responses to CORS requests, preflights
+			// included (the old code left S3's "X-From-S3" on preflights).
+			map[string]Layer{"Access-Control-Allow-Methods": LayerPolicy, "Access-Control-Max-Age": LayerPolicy, "Access-Control-Expose-Headers": LayerPolicy}},
+		{"no override: a preflight keeps S3's Expose-Headers", "OPTIONS", "/keep/a.jpg", []string{"Origin: https://app.example.com", "Access-Control-Request-Method: GET"},
+			map[string]string{"Access-Control-Expose-Headers": "X-From-S3"}, map[string]Layer{"Access-Control-Expose-Headers": LayerOrigin}},
 		{"security, custom and removed headers", "GET", "/over/a.jpg", nil,
 			map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "X-Team": "media", "Via": "1.1 local.cloudfront.net (CloudFront)"}, nil},
 	} {
