@@ -610,3 +610,41 @@ func TestCacheAccountsWhatItHolds(t *testing.T) {
 		}
 	}
 }
+
+// TestManagedSecurityHeadersPolicy: the managed SecurityHeadersPolicy always
+// sends X-Content-Type-Options: nosniff, and leaves the origin's value of its
+// other headers (DG23 using-managed-response-headers-policies.md). The old
+// table let the origin's X-Content-Type-Options win too.
+func TestManagedSecurityHeadersPolicy(t *testing.T) {
+	doc := `{"Resources":{"D":{"Type":"AWS::CloudFront::Distribution","Properties":{"DistributionConfig":{
+	  "Origins":[{"Id":"o","DomainName":"b.s3.us-east-1.amazonaws.com","S3OriginConfig":{}}],
+	  "DefaultCacheBehavior":{"TargetOriginId":"o","CachePolicyId":"4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+	    "ResponseHeadersPolicyId":"67f7725c-6f97-4210-82d7-5512b31e9d03"}}}}}}`
+	dists, err := cfconfig.Parse("t", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/own.txt" {
+			w.Header().Set("X-Content-Type-Options", "sniff-away")
+			w.Header().Set("X-Frame-Options", "DENY")
+		}
+		_, _ = w.Write([]byte("text"))
+	})
+	e, err := New(dists[0], origin, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ path, nosniff, frame string }{
+		{"/own.txt", "nosniff", "DENY"},
+		{"/plain.txt", "nosniff", "SAMEORIGIN"},
+	} {
+		w := serve(e, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080"+tt.path, nil))
+		if got := w.Header().Get("X-Content-Type-Options"); got != tt.nosniff {
+			t.Errorf("%s: X-Content-Type-Options %q, want %q", tt.path, got, tt.nosniff)
+		}
+		if got := w.Header().Get("X-Frame-Options"); got != tt.frame {
+			t.Errorf("%s: X-Frame-Options %q, want %q", tt.path, got, tt.frame)
+		}
+	}
+}
