@@ -19,12 +19,16 @@ import (
 // ErrorCachingMinTTL is configured (DG HTTPStatusCodes.html: 10 seconds).
 const defaultErrorTTL = 10 * time.Second
 
-// cachedStatus are the statuses CloudFront caches with the behavior's TTLs;
-// errorStatus those it caches with the error caching TTL
-// (DG HTTPStatusCodes.html, "HTTP status codes that CloudFront caches").
+// cachedStatus are the statuses CloudFront caches with the behavior's TTLs.
+// Of the errors, it always caches alwaysCachedError, and
+// maxAgeCachedError only when the origin sends Cache-Control max-age or
+// s-maxage (an S3 403 or 400 carries neither: not cached); both for the
+// longer of the error caching minimum TTL and that max-age (DG23
+// HTTPStatusCodes.md, "HTTP 4xx and 5xx status codes that CloudFront caches").
 var (
-	cachedStatus = map[int]bool{200: true, 203: true, 206: true, 300: true, 301: true, 410: true}
-	errorStatus  = map[int]bool{400: true, 403: true, 404: true, 405: true, 414: true, 416: true, 500: true, 501: true, 502: true, 503: true, 504: true}
+	cachedStatus      = map[int]bool{200: true, 203: true, 206: true, 300: true, 301: true, 410: true}
+	alwaysCachedError = map[int]bool{404: true, 414: true, 500: true, 501: true, 502: true, 503: true, 504: true}
+	maxAgeCachedError = map[int]bool{400: true, 403: true, 405: true, 412: true, 415: true}
 )
 
 // fetchCached answers from the cache or the origin. It returns the stored
@@ -166,24 +170,32 @@ func (e *Edge) cookieInKey(b *cfconfig.Behavior, name string) bool {
 	return b.CachePolicy.KeyCookie(name)
 }
 
-// ttl is how long to cache resp (DG Expiration.html): for errors the error
-// caching minimum TTL; otherwise s-maxage, max-age or Expires clamped to
+// ttl is how long to cache resp (DG Expiration.html): for errors, see
+// alwaysCachedError; otherwise s-maxage, max-age or Expires clamped to
 // [min, max], the default TTL (at least min) without them, and
 // no-store/no-cache/private honored only when min is 0.
 func (e *Edge) ttl(b *cfconfig.Behavior, resp *response) time.Duration {
-	if errorStatus[resp.status] {
+	cc := parseCacheControl(resp.header.Values("Cache-Control"))
+	if alwaysCachedError[resp.status] || maxAgeCachedError[resp.status] {
+		age, hasAge := cc.sMaxAge, cc.hasSMaxAge
+		if !hasAge {
+			age, hasAge = cc.maxAge, cc.hasMaxAge
+		}
+		if !hasAge && !alwaysCachedError[resp.status] {
+			return 0
+		}
+		minTTL := defaultErrorTTL
 		for _, er := range e.dist.ErrorResponses {
 			if er.ErrorCode == resp.status && er.HasCachingMinTTL {
-				return seconds(er.CachingMinTTL)
+				minTTL = seconds(er.CachingMinTTL)
 			}
 		}
-		return defaultErrorTTL
+		return max(minTTL, seconds(age))
 	}
 	if !cachedStatus[resp.status] {
 		return 0
 	}
 	minTTL, defTTL, maxTTL := b.TTLs()
-	cc := parseCacheControl(resp.header.Values("Cache-Control"))
 	if cc.noStore {
 		if minTTL == 0 {
 			return 0

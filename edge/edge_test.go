@@ -209,9 +209,18 @@ func TestTTL(t *testing.T) {
 		{"no-store cached min TTL otherwise (CachingOptimized: 1 s)", 1, 86400, 31536000, 200, "Cache-Control: no-store", time.Second},
 		{"private like no-store", 0, 60, 600, 200, "Cache-Control: private", 0},
 		{"max TTL 0 disables", 0, 0, 0, 200, "Cache-Control: max-age=300", 0},
-		{"error: ErrorCachingMinTTL 0", 0, 60, 600, 403, "", 0},
+		{"error: ErrorCachingMinTTL 0", 0, 60, 600, 403, "Cache-Control: max-age=0", 0},
 		{"error: ErrorCachingMinTTL 30", 0, 60, 600, 404, "", 30 * time.Second},
 		{"error: default 10 s", 0, 60, 600, 500, "", 10 * time.Second},
+		{"error: max-age above the minimum wins", 0, 60, 600, 404, "Cache-Control: max-age=300", 300 * time.Second},
+		{"error: max-age below the minimum", 0, 60, 600, 502, "Cache-Control: max-age=3", 10 * time.Second},
+		// 400, 403, 405, 412, 415 only with max-age or s-maxage: S3's 403
+		// for a missing key is not cached (the old code cached it 10 s).
+		{"error: 403 without max-age not cached", 0, 60, 600, 403, "", 0},
+		{"error: 400 without max-age not cached", 0, 60, 600, 400, "", 0},
+		{"error: 403 with max-age", 0, 60, 600, 403, "Cache-Control: max-age=60", 60 * time.Second},
+		{"error: 405 with s-maxage, default minimum", 0, 60, 600, 405, "Cache-Control: s-maxage=5", 10 * time.Second},
+		{"error: 416 is not in either list", 0, 60, 600, 416, "Cache-Control: max-age=60", 0},
 		{"uncached status", 0, 60, 600, 302, "", 0},
 	} {
 		b := testBehavior("*")
