@@ -6,6 +6,7 @@ import (
 	"container/list"
 	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,7 +159,7 @@ func (e *Edge) queryInKey(b *cfconfig.Behavior, name string) bool {
 		if len(b.Legacy.QueryKeys) == 0 {
 			return true
 		}
-		return containsString(b.Legacy.QueryKeys, name)
+		return slices.Contains(b.Legacy.QueryKeys, name)
 	}
 	return b.CachePolicy.KeyQuery(name)
 }

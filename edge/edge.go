@@ -40,9 +40,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -573,12 +574,7 @@ func responseCookies(lines []string) map[string]any {
 // Set-Cookie lines, attributes kept.
 func addSetCookies(h http.Header, cookies any) {
 	c, _ := cookies.(map[string]any)
-	names := make([]string, 0, len(c))
-	for n := range c {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(c)) {
 		m, _ := c[n].(map[string]any)
 		entries := []any{m}
 		if mv, ok := m["multiValue"].([]any); ok && len(mv) > 0 {
@@ -659,13 +655,8 @@ func applyRequestFunction(req *viewerRequest, out map[string]any) {
 		req.uri = u
 	}
 	if q, ok := out["querystring"].(map[string]any); ok {
-		names := make([]string, 0, len(q))
-		for n := range q {
-			names = append(names, n)
-		}
-		sort.Strings(names)
 		req.query = nil
-		for _, n := range names {
+		for _, n := range slices.Sorted(maps.Keys(q)) {
 			for _, v := range values(q[n]) {
 				req.query = append(req.query, queryParam{n, v})
 			}
@@ -675,13 +666,8 @@ func applyRequestFunction(req *viewerRequest, out map[string]any) {
 		req.header = headersFrom(h)
 	}
 	if c, ok := out["cookies"].(map[string]any); ok {
-		names := make([]string, 0, len(c))
-		for n := range c {
-			names = append(names, n)
-		}
-		sort.Strings(names)
 		req.cookies = nil
-		for _, n := range names {
+		for _, n := range slices.Sorted(maps.Keys(c)) {
 			for _, v := range values(c[n]) {
 				req.cookies = append(req.cookies, &http.Cookie{Name: n, Value: v})
 			}

@@ -3,8 +3,9 @@ package edge
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -205,12 +206,7 @@ func values(v any) []string {
 func headersFrom(v any) map[string][]string {
 	m, _ := v.(map[string]any)
 	out := make(map[string][]string, len(m))
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if vs := values(m[k]); vs != nil {
 			out[canonical(k)] = vs
 		}

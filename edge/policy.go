@@ -2,6 +2,7 @@ package edge
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,7 +70,7 @@ func (e *Edge) applyCORS(c *cfconfig.CORSConfig, req *viewerRequest, h http.Head
 		}
 	}
 	origin := req.header.Get("Origin")
-	star := containsString(c.AllowOrigins, "*")
+	star := slices.Contains(c.AllowOrigins, "*")
 	switch {
 	case origin != "" && originAllowed(c.AllowOrigins, origin):
 		acao := origin
@@ -119,15 +120,6 @@ func originAllowed(allowed []string, origin string) bool {
 					return true
 				}
 			}
-		}
-	}
-	return false
-}
-
-func containsString(l []string, s string) bool {
-	for _, e := range l {
-		if e == s {
-			return true
 		}
 	}
 	return false
