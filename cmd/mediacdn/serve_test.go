@@ -188,3 +188,24 @@ func TestRequestLineEscapes(t *testing.T) {
 		t.Errorf("line %q does not show the escaped header name", line)
 	}
 }
+
+// TestServedURL: an unspecified listening address is printed as a usable
+// loopback URL, with a note that other machines can connect (the old line
+// was "http://[::]:PORT/", a URL nobody can sign for or open).
+func TestServedURL(t *testing.T) {
+	for _, tt := range []struct {
+		addr       net.Addr
+		want       string
+		everywhere bool
+	}{
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, "http://127.0.0.1:8080/", false},
+		{&net.TCPAddr{IP: net.IPv6loopback, Port: 8080}, "http://[::1]:8080/", false},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 8080}, "http://127.0.0.1:8080/", true},
+		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 9000}, "http://127.0.0.1:9000/", true},
+	} {
+		got, everywhere := servedURL(tt.addr)
+		if got != tt.want || everywhere != tt.everywhere {
+			t.Errorf("%v: %q %v, want %q %v", tt.addr, got, everywhere, tt.want, tt.everywhere)
+		}
+	}
+}
