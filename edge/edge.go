@@ -43,6 +43,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -427,7 +428,16 @@ func (e *Edge) serveInvalidation(w http.ResponseWriter, r *http.Request, info *R
 
 // handle runs the request through the edge and returns the response.
 func (e *Edge) handle(r *http.Request, info *RequestInfo) *response {
+	// The default root object answers a request for "/" only, not for
+	// subdirectories (DG DefaultRootObject.html).
+	var rootObject string
+	if r.URL.Path == "/" && e.dist.DefaultRootObject != "" {
+		rootObject = (&url.URL{Path: "/" + strings.TrimPrefix(e.dist.DefaultRootObject, "/")}).EscapedPath()
+	}
 	b := e.match(r.URL.Path)
+	if rootObject != "" {
+		b = e.match(rootObject)
+	}
 	info.Behavior = b.Label()
 	if !b.Allows(r.Method) {
 		info.Reason = fmt.Sprintf("%s is not in AllowedMethods %s", r.Method, strings.Join(b.AllowedMethods, ","))
@@ -445,6 +455,9 @@ func (e *Edge) handle(r *http.Request, info *RequestInfo) *response {
 		}
 	}
 	req := newViewerRequest(r)
+	if rootObject != "" {
+		req.uri = rootObject
+	}
 	if b.Signed() {
 		req.query = stripSigning(req.query)
 	}

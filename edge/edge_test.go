@@ -657,3 +657,27 @@ func TestManagedSecurityHeadersPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultRootObject: with DefaultRootObject set, a request for "/" gets
+// that object, a subdirectory does not (DG DefaultRootObject.html). The old
+// edge sent "/" to the origin, whose answer is an error.
+func TestDefaultRootObject(t *testing.T) {
+	d := testDistribution()
+	d.DefaultRootObject = "index.html"
+	h := newHarness(t, d, Options{})
+	h.origin.put("index.html", "text/html", "<h1>home</h1>")
+	h.origin.put("docs/index.html", "text/html", "<h1>docs</h1>")
+	r := h.do("GET", "/")
+	body, _ := io.ReadAll(r.Body)
+	if r.StatusCode != 200 || string(body) != "<h1>home</h1>" {
+		t.Errorf("GET /: %d %q", r.StatusCode, body)
+	}
+	if r := h.do("GET", "/docs/"); r.StatusCode == 200 {
+		t.Errorf("GET /docs/: %d, want the origin's error (no default object below the root)", r.StatusCode)
+	}
+	d2 := testDistribution()
+	h2 := newHarness(t, d2, Options{})
+	if r := h2.do("GET", "/"); r.StatusCode == 200 {
+		t.Errorf("without DefaultRootObject GET /: %d", r.StatusCode)
+	}
+}
