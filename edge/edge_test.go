@@ -31,6 +31,12 @@ func testDistribution(bs ...*cfconfig.Behavior) *cfconfig.Distribution {
 		Behaviors: append(bs, testBehavior("*"))}
 }
 
+// testFunctionTimeout replaces the 1 s default in tests that do not test the
+// timeout: a normal run takes microseconds, but a CI machine running
+// Chromium beside these tests can stall a goroutine for a long time, and a
+// wall-clock limit must not turn that into a 503.
+const testFunctionTimeout = time.Minute
+
 // clock is a settable Options.Now.
 type clock struct {
 	mu sync.Mutex
@@ -60,6 +66,9 @@ func newHarness(t *testing.T, d *cfconfig.Distribution, opts Options) *harness {
 		AllowedMethods: []string{"GET", "HEAD"}, AllowedHeaders: []string{"*"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: 600}}})
 	putMedia(h.origin)
 	opts.Now = h.clock.now
+	if opts.FunctionTimeout == 0 {
+		opts.FunctionTimeout = testFunctionTimeout
+	}
 	opts.Log = func(i RequestInfo) { h.mu.Lock(); h.infos = append(h.infos, i); h.mu.Unlock() }
 	e, err := New(d, h.origin, opts)
 	if err != nil {

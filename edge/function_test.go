@@ -99,7 +99,7 @@ func TestOurViewerResponseFunction(t *testing.T) {
 	}
 	origin := newMemOrigin(nil)
 	putMedia(origin)
-	e, err := New(d, origin, Options{})
+	e, err := New(d, origin, Options{FunctionTimeout: testFunctionTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ function handler(event) {
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = w.Write([]byte("ok"))
 	})
-	e, err := New(d, origin, Options{})
+	e, err := New(d, origin, Options{FunctionTimeout: testFunctionTimeout})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func signedHarness(t *testing.T) (*harness, []*urlsign.Signer, []crypto.Signer) 
 	h := &harness{t: t, clock: &clock{t: time.Now()}}
 	h.origin = originFor(t, d)
 	signers, keys := rekeyWithKeys(t, d, func() *Edge {
-		e, err := New(d, h.origin, Options{Now: h.clock.now, Log: func(i RequestInfo) { h.mu.Lock(); h.infos = append(h.infos, i); h.mu.Unlock() }})
+		e, err := New(d, h.origin, Options{FunctionTimeout: testFunctionTimeout, Now: h.clock.now, Log: func(i RequestInfo) { h.mu.Lock(); h.infos = append(h.infos, i); h.mu.Unlock() }})
 		if err != nil {
 			t.Fatal(err)
 		}
