@@ -147,7 +147,6 @@ const (
 	LayerOrigin   Layer = "origin"
 	LayerPolicy   Layer = "policy"
 	LayerFunction Layer = "function"
-	LayerEdge     Layer = "edge"
 )
 
 // RequestInfo describes one request, for a log line.
@@ -157,8 +156,9 @@ type RequestInfo struct {
 	Path string
 	// Behavior is the matched behavior's label ("Default (*)", "*.ts").
 	Behavior string
-	// Cache is the X-Cache outcome: Hit, Miss, Error,
-	// FunctionGeneratedResponse, or "" when the edge refused the request.
+	// Cache is the X-Cache outcome: Hit, Miss, Error (any status of 400 or
+	// more, the edge's own refusals included) or FunctionGeneratedResponse;
+	// "" for the invalidation path.
 	Cache  string
 	Status int
 	// CORS maps each Access-Control-* and Vary header of the response to
