@@ -171,14 +171,13 @@ type RequestInfo struct {
 
 // Edge is a running local distribution. It is safe for concurrent use.
 type Edge struct {
-	dist     *cfconfig.Distribution
-	origin   http.Handler
-	opts     Options
-	keys     map[string]*localKey // by local Key-Pair-Id
-	keyOrder []*localKey
-	funcs    map[*cfconfig.Behavior][2]*function // viewer-request, viewer-response
-	cache    *cache
-	reqSeq   atomic.Uint64
+	dist   *cfconfig.Distribution
+	origin http.Handler
+	opts   Options
+	keys   map[string]*localKey                // by local Key-Pair-Id
+	funcs  map[*cfconfig.Behavior][2]*function // viewer-request, viewer-response
+	cache  *cache
+	reqSeq atomic.Uint64
 }
 
 // New checks that everything dist uses can be emulated and prepares the
@@ -209,13 +208,6 @@ func New(dist *cfconfig.Distribution, origin http.Handler, opts Options) (*Edge,
 	var err error
 	if e.keys, err = loadKeys(dist); err != nil {
 		return nil, fmt.Errorf("%s: %w", dist.Label, err)
-	}
-	for _, pk := range dist.PublicKeys() {
-		for _, k := range e.keys {
-			if k.logicalID == pk.LogicalID {
-				e.keyOrder = append(e.keyOrder, k)
-			}
-		}
 	}
 	compiled := map[string]*function{}
 	for _, b := range dist.Behaviors {
@@ -288,8 +280,10 @@ func checkEmulated(d *cfconfig.Distribution, opts Options) error {
 // local Key-Pair-Id the edge accepts for it.
 func (e *Edge) KeyPairIDs() map[string]string {
 	out := map[string]string{}
-	for _, k := range e.keyOrder {
-		out[k.logicalID] = k.id
+	for _, k := range e.keys {
+		for _, l := range k.logicalIDs {
+			out[l] = k.id
+		}
 	}
 	return out
 }
