@@ -349,7 +349,7 @@ func (a *analyzer) checkContentType(res *probeState, ext string) {
 	if msg := checkContentType(res.t.u.Path, ct); msg != "" {
 		a.add(res, SeverityWarn, "content-type.unexpected", msg,
 			"Safari's native HLS player and some players check the type; a generic type also disables CloudFront compression of playlists.",
-			"Set the object's Content-Type when uploading (aws s3 cp --content-type, or the MediaConvert/packager output settings), e.g. application/vnd.apple.mpegurl for .m3u8 and video/mp2t for .ts.")
+			"Upload the files with mediacdn upload DIR s3://BUCKET/PREFIX: it sets each object's Content-Type from its extension (application/vnd.apple.mpegurl for .m3u8, video/mp2t for .ts; docs/upload.md), and run again it replaces objects stored with a wrong type. Files written by MediaConvert or a packager: set the type in its output settings.")
 	}
 }
 
