@@ -688,6 +688,76 @@ func TestByteBudgetAndDepth(t *testing.T) {
 	}
 }
 
+// countingTransport counts the body bytes the doctor reads, outside the
+// doctor's own accounting.
+type countingTransport struct {
+	rt   http.RoundTripper
+	read atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.rt.RoundTrip(r)
+	if err == nil {
+		resp.Body = &countingBody{resp.Body, &c.read}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// The byte budget holds whatever the concurrency: 16 playlists of 1 MiB
+// at concurrency 8 against a 3 MiB budget. Before, the budget was only
+// checked when a URL started, and each playlist is read three times (GET
+// with Origin, without, the repeat), so this walk read about 24 MiB (and
+// about 1 GB, 15 times the 64 MiB default, for a master of 64 such
+// playlists at --concurrency 64).
+func TestByteBudgetHoldsInFlight(t *testing.T) {
+	big := "#EXTM3U\n#EXTINF:2,\nseg.ts\n" + strings.Repeat("#"+strings.Repeat("z", 1023)+"\n", 1024)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		if r.URL.Path == "/master.m3u8" {
+			fmt.Fprint(w, "#EXTM3U\n")
+			for i := 0; i < 16; i++ {
+				fmt.Fprintf(w, "#EXT-X-STREAM-INF:BANDWIDTH=1\nv%d.m3u8\n", i)
+			}
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, ".m3u8") {
+			fmt.Fprint(w, big)
+			return
+		}
+		fmt.Fprint(w, "x")
+	}))
+	defer srv.Close()
+	const budget = 3 << 20
+	ct := &countingTransport{rt: NewTransport(8, nil)}
+	r := check(t, LiveOptions{URL: srv.URL + "/master.m3u8", MaxTotalBytes: budget, Concurrency: 8, Client: &http.Client{Transport: ct}})
+	t.Logf("read %d bytes of bodies (budget %d)", ct.read.Load(), budget)
+	if ct.read.Load() > budget {
+		t.Errorf("read %d bytes of bodies, budget %d", ct.read.Load(), budget)
+	}
+	f := mustFind(t, r, SeverityWarn, "walk.byte-budget")
+	if !r.Incomplete || r.Failed() {
+		t.Errorf("incomplete %v, failed %v (%q): %s", r.Incomplete, r.Failed(), ids(r), f.What)
+	}
+	// A playlist the budget cut short is not checked, not a failure.
+	if len(r.Find("playlist.too-large")) > 0 || len(r.Find("http.error")) > 0 {
+		t.Errorf("a cut playlist reported as a failure: %q", ids(r))
+	}
+	if len(r.Probes) >= 1+16+1 {
+		t.Errorf("%d probes: the budget stopped nothing", len(r.Probes))
+	}
+}
+
 // URIs longer than CloudFront accepts are reported, not fetched (before:
 // fetched, four requests of 8 KiB URLs each).
 func TestLongURIReported(t *testing.T) {

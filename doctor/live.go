@@ -71,9 +71,10 @@ type LiveOptions struct {
 	// MaxPlaylistBytes caps a playlist body, after decompression (default
 	// 5 MiB).
 	MaxPlaylistBytes int64
-	// MaxTotalBytes caps the bytes read over the whole walk (default 64
-	// MiB): once reached no new URL is started and the report is
-	// Incomplete.
+	// MaxTotalBytes caps the body bytes read over the whole walk (default
+	// 64 MiB), whatever the concurrency: bodies are read only while it
+	// lasts, and a URL it cuts short or never starts is not checked, making
+	// the report Incomplete.
 	MaxTotalBytes int64
 	// MaxURLs caps the number of URLs checked (default 2000); a walk that
 	// finds more is Incomplete.
@@ -335,6 +336,8 @@ type result struct {
 	// checked is false when the walk's deadline or byte budget stopped the
 	// probe: the URL counts as not checked and nothing is reported on it.
 	checked bool
+	// overBudget says the byte budget, not the deadline, stopped it.
+	overBudget bool
 }
 
 // probeState is a probe in progress: the exchanges, with bodies, until the
@@ -453,7 +456,10 @@ func (w *walker) enqueue(t *task) {
 		res := w.finish(st)
 		w.mu.Lock()
 		w.results = append(w.results, res)
-		if !res.checked {
+		switch {
+		case res.overBudget:
+			w.overBytes++
+		case !res.checked:
 			w.stopped++
 		}
 		w.done++
@@ -507,10 +513,37 @@ func (w *walker) probe(t *task) *probeState {
 // stops reports whether an exchange means the URL's other requests are not
 // worth sending.
 func stops(e *exchange) bool {
-	return e.refused != "" || (e.err != nil && (e.status == 0 || isTimeout(e.err)))
+	return e.refused != "" || (e.err != nil && (e.status == 0 || isTimeout(e.err) || errors.Is(e.err, errByteBudget)))
 }
 
-var errBodyTooLarge = errors.New("body larger than the limit")
+var (
+	errBodyTooLarge = errors.New("body larger than the limit")
+	errByteBudget   = errors.New("the walk's byte budget is spent")
+)
+
+// budgetReader reads a body only while the walk's byte budget lasts. Each
+// Read reserves its bytes before reading, so all readers together never
+// read more than MaxTotalBytes, however many are in flight.
+type budgetReader struct {
+	r io.Reader
+	w *walker
+}
+
+func (b budgetReader) Read(p []byte) (int, error) {
+	for {
+		used := b.w.bytes.Load()
+		left := b.w.opts.MaxTotalBytes - used
+		if left <= 0 {
+			return 0, errByteBudget
+		}
+		want := min(int64(len(p)), left)
+		if b.w.bytes.CompareAndSwap(used, used+want) {
+			n, err := b.r.Read(p[:want])
+			b.w.bytes.Add(int64(n) - want) // give back what was not read
+			return n, err
+		}
+	}
+}
 
 // send makes one exchange, following redirects of a GET hop by hop: every
 // hop must pass the allow-list, and the user's headers go only to the
@@ -600,9 +633,12 @@ func (w *walker) request(ctx context.Context, u *url.URL, method string, withOri
 // readBody keeps what the analysis needs: the playlist body of the first
 // GET (keep, up to MaxPlaylistBytes) and error bodies (up to maxErrorBody).
 // Other bodies are read (so the connection can be reused; a whole playlist
-// up to MaxPlaylistBytes, anything else up to maxErrorBody) and dropped. The
-// bytes count against MaxTotalBytes. Go's transport decompresses the gzip it
-// asked for, so the limits apply to the decompressed bytes.
+// up to MaxPlaylistBytes, anything else up to maxErrorBody) and dropped.
+// Everything is read through the byte budget: a playlist it cuts short is
+// not parsed (errByteBudget); a body that is only read and dropped, or an
+// error body, is just cut, its headers having been checked. Go's transport
+// decompresses the gzip it asked for, so the limits apply to the
+// decompressed bytes.
 func (w *walker) readBody(e *exchange, resp *http.Response, whole, keep bool) {
 	defer resp.Body.Close()
 	ok := resp.StatusCode/100 == 2
@@ -610,21 +646,25 @@ func (w *walker) readBody(e *exchange, resp *http.Response, whole, keep bool) {
 	if whole && ok {
 		limit = w.opts.MaxPlaylistBytes
 	}
+	body := budgetReader{resp.Body, w}
 	if ok && !keep {
-		n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, limit))
-		w.bytes.Add(n)
-		if err != nil {
+		if _, err := io.Copy(io.Discard, io.LimitReader(body, limit)); err != nil && !errors.Is(err, errByteBudget) {
 			e.err = err
 		}
 		return
 	}
-	var body strings.Builder
+	var b strings.Builder
 	if resp.ContentLength > 0 && resp.ContentLength <= limit {
-		body.Grow(int(resp.ContentLength))
+		b.Grow(int(resp.ContentLength))
 	}
-	n, err := io.Copy(&body, io.LimitReader(resp.Body, limit+1))
-	w.bytes.Add(n)
-	e.body = body.String()
+	n, err := io.Copy(&b, io.LimitReader(body, limit+1))
+	e.body = b.String()
+	if errors.Is(err, errByteBudget) {
+		if ok && keep {
+			e.err, e.body = err, ""
+		}
+		return
+	}
 	if n > limit {
 		e.body = e.body[:limit]
 		e.bodyCut = true
@@ -638,8 +678,7 @@ func (w *walker) readBody(e *exchange, resp *http.Response, whole, keep bool) {
 }
 
 func (w *walker) drain(resp *http.Response) {
-	n, _ := io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-	w.bytes.Add(n)
+	_, _ = io.Copy(io.Discard, io.LimitReader(budgetReader{resp.Body, w}, maxErrorBody))
 	resp.Body.Close()
 }
 
@@ -666,6 +705,10 @@ func boundHeader(h http.Header) http.Header {
 // exchanges and keeps only the findings and the probe summary.
 func (w *walker) finish(st *probeState) *result {
 	res := &result{t: st.t, checked: true}
+	if errors.Is(st.get.err, errByteBudget) {
+		res.checked, res.overBudget = false, true
+		return res
+	}
 	if w.ctx.Err() != nil && interrupted(st) {
 		res.checked = false
 		return res
