@@ -719,9 +719,13 @@ func (w *walker) finish(st *probeState) *result {
 	return res
 }
 
-// interrupted reports whether an exchange of the probe failed (and so was
-// possibly cut by the walk's deadline rather than by the server).
+// interrupted reports whether an exchange of the probe failed, or the scan
+// of its playlist stopped (and so was possibly cut by the walk's deadline
+// rather than by the server).
 func interrupted(st *probeState) bool {
+	if st.scanErr != nil {
+		return true
+	}
 	for _, e := range []*exchange{st.get, st.noOrigin, st.pre, st.repeat} {
 		if e != nil && e.err != nil {
 			return true
@@ -742,7 +746,7 @@ func (w *walker) scan(st *probeState) {
 	var keep func(i int) bool
 	if w.opts.Sample > 0 {
 		segs := 0
-		_, _ = hls.Scan(st.get.body, base, func(r hls.Ref) {
+		_, _ = hls.Scan(w.ctx, st.get.body, base, func(r hls.Ref) {
 			if isSeg(r.Kind) {
 				segs++
 			}
@@ -757,7 +761,7 @@ func (w *walker) scan(st *probeState) {
 	parentPath := append([]int{}, st.t.path...)
 	w.mu.Unlock()
 	seg, idx := 0, 0
-	_, st.scanErr = hls.Scan(st.get.body, base, func(r hls.Ref) {
+	_, st.scanErr = hls.Scan(w.ctx, st.get.body, base, func(r hls.Ref) {
 		st.refs++
 		if isSeg(r.Kind) {
 			seg++
