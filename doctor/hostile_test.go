@@ -799,3 +799,33 @@ func TestLongURIReported(t *testing.T) {
 		t.Errorf("%d requests", len(log.all()))
 	}
 }
+
+// A URL found by two playlists is reported with its earliest discovery,
+// also when the later one found it first. Before, the probe took its parent
+// while another goroutine could still change it (a data race under -race),
+// so the report named b.m3u8 here, where the sorting and the causes use
+// a.m3u8.
+func TestProbeParentIsEarliestDiscovery(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		switch r.URL.Path {
+		case "/master.m3u8":
+			fmt.Fprint(w, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1\nb.m3u8\n")
+		case "/a.m3u8", "/b.m3u8":
+			if r.URL.Path == "/a.m3u8" && r.Header.Get("Origin") != "" {
+				time.Sleep(300 * time.Millisecond) // a is found first and answers last
+			}
+			fmt.Fprint(w, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\ns.ts\n")
+		default:
+			w.Header().Set("Content-Type", "video/mp2t")
+			fmt.Fprint(w, "x")
+		}
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/master.m3u8", Concurrency: 4})
+	for _, p := range r.Probes {
+		if strings.HasSuffix(p.URL, "/s.ts") && p.Parent != srv.URL+"/a.m3u8" {
+			t.Errorf("s.ts parent %s, want the earliest discovery %s/a.m3u8", p.Parent, srv.URL)
+		}
+	}
+}

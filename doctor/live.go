@@ -358,7 +358,9 @@ type probeState struct {
 }
 
 func (r *probeState) probe() Probe {
-	p := Probe{URL: r.t.key, Kind: r.t.kind, Pattern: r.t.pattern, Parent: r.t.parent}
+	// Parent is filled in by report: another playlist may still change it
+	// (the earliest discovery wins) while this probe is being analysed.
+	p := Probe{URL: r.t.key, Kind: r.t.kind, Pattern: r.t.pattern}
 	for _, e := range []*exchange{r.get, r.noOrigin, r.pre, r.repeat} {
 		if e == nil {
 			continue
@@ -865,6 +867,7 @@ func (w *walker) report() *Report {
 		for fam := range res.ran {
 			ran[fam]++
 		}
+		res.probe.Parent = res.t.parent
 		r.Probes = append(r.Probes, res.probe)
 	}
 	all = append(all, w.refused...)
