@@ -829,3 +829,29 @@ func TestProbeParentIsEarliestDiscovery(t *testing.T) {
 		}
 	}
 }
+
+// A redirect followed to a URL that then fails leaves that failure, not the
+// redirect's status: before, the exchange kept the 302 of the first hop
+// (shown as the GET's status, and counted as an answer checked), and did
+// not say which URL failed.
+func TestFailedRedirectHop(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/r.ts" {
+			http.Redirect(w, r, "/boom.ts", http.StatusFound)
+			return
+		}
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn.Close()
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/r.ts"})
+	mustFind(t, r, SeverityFail, "http.error")
+	if len(r.Probes) != 1 || len(r.Probes[0].Exchanges) == 0 {
+		t.Fatalf("probes %+v", r.Probes)
+	}
+	for _, e := range r.Probes[0].Exchanges {
+		if e.Method == http.MethodGet && (e.Status != 0 || e.Error == "" || e.FinalURL != srv.URL+"/boom.ts") {
+			t.Errorf("%s: status %d, final %q, error %q", e.Name, e.Status, e.FinalURL, e.Error)
+		}
+	}
+}

@@ -558,6 +558,9 @@ func (w *walker) send(u *url.URL, name, method string, withOrigin, whole, keep b
 	t0 := time.Now()
 	defer func() { e.elapsed = time.Since(t0) }()
 	for hop := 0; ; hop++ {
+		// What a failed hop leaves is that hop's: no status or headers of
+		// the redirect before it, and the URL that failed.
+		e.status, e.header, e.final = 0, nil, cur
 		resp, err := w.client.Do(w.request(ctx, cur, method, withOrigin, whole))
 		if err != nil {
 			e.err = err
@@ -565,7 +568,6 @@ func (w *walker) send(u *url.URL, name, method string, withOrigin, whole, keep b
 		}
 		e.status = resp.StatusCode
 		e.header = boundHeader(resp.Header)
-		e.final = cur
 		loc := resp.Header.Get("Location")
 		if method == http.MethodOptions || !isRedirect(resp.StatusCode) || loc == "" {
 			w.readBody(e, resp, whole, keep)
