@@ -855,3 +855,21 @@ func TestFailedRedirectHop(t *testing.T) {
 		}
 	}
 }
+
+// A URL whose redirect was not followed was not checked, so the walk is
+// incomplete (exit 1), not a pass. Before: "Result: PASS (0 fail, 1 warn,
+// 0 info, 0 pass)" and exit 0 for a start URL redirected to another port.
+func TestRefusedRedirectIsIncomplete(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://127.0.0.1:1/x.ts", http.StatusFound)
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/a.ts"})
+	mustFind(t, r, SeverityWarn, "walk.redirect-refused")
+	if !r.Incomplete || r.Result() != "incomplete" {
+		t.Errorf("incomplete %v, result %s", r.Incomplete, r.Result())
+	}
+	if n := r.Count(SeverityPass); n != 0 {
+		t.Errorf("%d passes for a URL not checked", n)
+	}
+}

@@ -263,7 +263,7 @@ func (a *allowList) refusal(u *url.URL) string {
 		return fmt.Sprintf("scheme %q is not http or https", u.Scheme)
 	}
 	if a.linkLocalTarget(u) {
-		return fmt.Sprintf("%s is a link-local address (the range of cloud metadata services), never requested", u.Hostname())
+		return fmt.Sprintf("%s is a link-local or unspecified address (link-local is the range of cloud metadata services), never requested", u.Hostname())
 	}
 	if !a.any && !a.hostPorts[hostPort(u)] && !a.hosts[strings.ToLower(u.Hostname())] {
 		return fmt.Sprintf("%s is another host or port than %s", hostPort(u), hostPort(a.start))
@@ -863,6 +863,9 @@ func (w *walker) report() *Report {
 		for _, f := range res.findings {
 			if f.referenced {
 				f.Cause += w.referencedBy(res.t, f.ID)
+			}
+			if f.ID == "walk.redirect-refused" {
+				r.Incomplete = true // that URL's checks did not run
 			}
 			all = append(all, f)
 		}

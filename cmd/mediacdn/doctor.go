@@ -53,8 +53,8 @@ tells which cache behavior each URL matches.
 
 Every finding says what failed, where (URL and path pattern), the likely
 cause and the fix. Exit status: 0 all checks pass (warnings allowed), 1 a
-check failed or the walk stopped before checking every URL it found
-(--max-urls, --max-time, the byte budget), 2 usage error.
+check failed or the walk did not check every URL it found (--max-urls,
+--max-time, the byte budget, a redirect not followed), 2 usage error.
 
 Bounds of live mode, so that any URL can be pointed at safely:
   --max-urls (2000) URLs checked, --max-time (5m) for the whole walk,
