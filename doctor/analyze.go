@@ -119,8 +119,11 @@ func (a *analyzer) hasCookie() bool {
 
 func (a *analyzer) requestError(res *probeState, e *exchange) {
 	if isTimeout(e.err) {
-		a.add(res, SeverityFail, "http.timeout",
-			fmt.Sprintf("%s %s got no answer within %s", e.method, e.name, a.opts.Timeout),
+		what := fmt.Sprintf("%s %s got no answer within %s", e.method, e.name, a.opts.Timeout)
+		if e.status != 0 {
+			what = fmt.Sprintf("%s %s got HTTP %d but not its whole body within %s (a server sending it very slowly?)", e.method, e.name, e.status, a.opts.Timeout)
+		}
+		a.add(res, SeverityFail, "http.timeout", what,
 			"The server (or CloudFront fetching from the origin) is too slow or unreachable.",
 			"Retry with a larger --timeout; check the origin's health.")
 		return
