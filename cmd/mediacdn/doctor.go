@@ -60,7 +60,7 @@ Bounds of live mode, so that any URL can be pointed at safely:
   --max-urls (2000) URLs checked, --max-time (5m) for the whole walk,
   --timeout (10s) per request (redirects and body included);
   5 MiB per playlist and 64 KiB per other body (after decompression),
-  64 MiB read in all, 64 KiB of response headers, 8192-byte URLs,
+  64 MiB of bodies read in all, 64 KiB of response headers, 8192-byte URLs,
   10 redirects per request, 8 levels of playlist nesting; the report
   lists at most 500 findings, 50 URLs per finding and 100 parse notes per
   playlist (1000 in all), and counts the rest. Measured peak memory for
