@@ -7,6 +7,8 @@ import (
 	"path"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mediacdn/mediacdn/internal/httplist"
 )
 
 // liveFamilies are the check families of live mode, in report order, with
@@ -181,7 +183,7 @@ func (a *analyzer) checkCORS(res *probeState, ext, invalidate string) {
 			"Add the origin to the response headers policy and bucket CORS rules, with OriginOverride true.")
 	default:
 		a.mark("vary")
-		if !varyHas(h, "Origin") {
+		if !httplist.VaryHas(h, "Origin") {
 			a.add(res, SeverityWarn, "vary.missing",
 				fmt.Sprintf("Access-Control-Allow-Origin echoes %s but Vary lacks Origin (Vary: %s)", val, orDash(strings.Join(h.Values("Vary"), ", "))),
 				"A browser or shared cache may reuse this response, with this origin's header, for a request from another origin, which then fails.",
@@ -200,7 +202,7 @@ func (a *analyzer) checkCORS(res *probeState, ext, invalidate string) {
 		exp := strings.ToLower(strings.Join(h.Values("Access-Control-Expose-Headers"), ","))
 		if !(strings.Contains(exp, "*") && !a.opts.Credentials) {
 			for _, want := range []string{"Content-Range", "Accept-Ranges", "ETag"} {
-				if !headerListHas(exp, want) {
+				if !httplist.Has(exp, want) {
 					missing = append(missing, want)
 				}
 			}
@@ -221,7 +223,7 @@ func (a *analyzer) checkNoOrigin(res *probeState, ext string) {
 	}
 	a.mark("vary")
 	acao := e.header.Get("Access-Control-Allow-Origin")
-	if acao == "*" || varyHas(e.header, "Origin") {
+	if acao == "*" || httplist.VaryHas(e.header, "Origin") {
 		return
 	}
 	sev := SeverityFail
@@ -278,7 +280,7 @@ func (a *analyzer) checkPreflight(res *probeState) {
 	}
 	methods := strings.Join(h.Values("Access-Control-Allow-Methods"), ",")
 	wildcard := !a.opts.Credentials
-	if !headerListHas(methods, a.opts.PreflightMethod) && !(wildcard && headerListHas(methods, "*")) {
+	if !httplist.Has(methods, a.opts.PreflightMethod) && !(wildcard && httplist.Has(methods, "*")) {
 		sev := SeverityFail
 		cause := "The preflight answer does not list the method."
 		if m := a.opts.PreflightMethod; m == "GET" || m == "HEAD" || m == "POST" {
@@ -292,7 +294,7 @@ func (a *analyzer) checkPreflight(res *probeState) {
 	allowed := strings.Join(h.Values("Access-Control-Allow-Headers"), ",")
 	var missing []string
 	for _, want := range a.opts.PreflightHeaders {
-		if !headerListHas(allowed, want) && !(wildcard && headerListHas(allowed, "*")) {
+		if !httplist.Has(allowed, want) && !(wildcard && httplist.Has(allowed, "*")) {
 			missing = append(missing, want)
 		}
 	}
@@ -397,27 +399,4 @@ func orDash(s string) string {
 		return "none"
 	}
 	return s
-}
-
-// varyHas reports whether the Vary header lists name (or *).
-func varyHas(h http.Header, name string) bool {
-	for _, v := range h.Values("Vary") {
-		for _, p := range strings.Split(v, ",") {
-			p = strings.TrimSpace(p)
-			if strings.EqualFold(p, name) || p == "*" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// headerListHas reports whether a comma-separated header list holds name.
-func headerListHas(list, name string) bool {
-	for _, p := range strings.Split(list, ",") {
-		if strings.EqualFold(strings.TrimSpace(p), name) {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"github.com/mediacdn/mediacdn/internal/glob"
+	"github.com/mediacdn/mediacdn/internal/httplist"
 	"github.com/mediacdn/mediacdn/mediatype"
 
 	"encoding/base64"
@@ -264,21 +265,13 @@ func stripSigningParams(raw string) string {
 		if part == "" {
 			continue
 		}
-		switch paramName(part) {
+		switch httplist.ParamName(part) {
 		case "Expires", "Signature", "Policy", "Key-Pair-Id", "Hash-Algorithm":
 			continue
 		}
 		keep = append(keep, part)
 	}
 	return strings.Join(keep, "&")
-}
-
-func paramName(part string) string {
-	name, _, _ := strings.Cut(part, "=")
-	if d, err := url.QueryUnescape(name); err == nil {
-		return d
-	}
-	return name
 }
 
 // genericTypes are what S3 serves when an object was uploaded without a type.

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mediacdn/mediacdn/internal/httplist"
 )
 
 // cdnSim is a small stand-in for CloudFront in front of S3, enough to
@@ -160,7 +162,7 @@ func (s *cdnSim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.Set("Access-Control-Expose-Headers", s.exposeHeaders)
 		}
 	}
-	if s.varyFunction && !varyHas(h, "Origin") {
+	if s.varyFunction && !httplist.VaryHas(h, "Origin") {
 		h.Add("Vary", "Origin")
 	}
 	h.Set("X-Cache", xcache)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/cfconfig"
+	"github.com/mediacdn/mediacdn/internal/httplist"
 )
 
 // defaultErrorTTL is how long CloudFront caches an error response when no
@@ -358,7 +359,7 @@ func compress(b *cfconfig.Behavior, resp *response) {
 	_ = zw.Close()
 	resp.body = buf.Bytes()
 	resp.header.Set("Content-Encoding", "gzip")
-	if !varyHas(resp.header, "accept-encoding") {
+	if !httplist.VaryHas(resp.header, "accept-encoding") {
 		resp.header.Add("Vary", "Accept-Encoding")
 	}
 	if et := resp.header.Get("ETag"); et != "" && !strings.HasPrefix(et, "W/") {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/cfconfig"
+	"github.com/mediacdn/mediacdn/internal/httplist"
 )
 
 // notRemovable are headers a response headers policy cannot remove (DG23
@@ -96,7 +97,7 @@ func (e *Edge) applyCORS(c *cfconfig.CORSConfig, req *viewerRequest, h http.Head
 		set("Access-Control-Allow-Origin", "*")
 		set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ", "))
 	}
-	if e.opts.PolicyAddsVaryOrigin && !varyHas(h, "origin") {
+	if e.opts.PolicyAddsVaryOrigin && !httplist.VaryHas(h, "origin") {
 		h.Add("Vary", "Origin")
 		wrote = append(wrote, "Vary")
 	}
@@ -119,18 +120,6 @@ func originAllowed(allowed []string, origin string) bool {
 				if !strings.ContainsAny(label, "./:") {
 					return true
 				}
-			}
-		}
-	}
-	return false
-}
-
-func varyHas(h http.Header, token string) bool {
-	for _, v := range h.Values("Vary") {
-		for _, t := range strings.Split(v, ",") {
-			t = strings.TrimSpace(t)
-			if strings.EqualFold(t, token) || t == "*" {
-				return true
 			}
 		}
 	}

@@ -27,6 +27,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/mediacdn/mediacdn/internal/httplist"
 )
 
 // Kind says what a referenced URI is.
@@ -389,14 +391,14 @@ func PropagateQuery(u *url.URL, query string) *url.URL {
 		if part == "" {
 			continue
 		}
-		have[paramName(part)] = true
+		have[httplist.ParamName(part)] = true
 	}
 	var add []string
 	for _, part := range strings.Split(query, "&") {
 		if part == "" {
 			continue
 		}
-		name := paramName(part)
+		name := httplist.ParamName(part)
 		if have[name] {
 			continue
 		}
@@ -413,13 +415,4 @@ func PropagateQuery(u *url.URL, query string) *url.URL {
 	}
 	out.ForceQuery = false
 	return &out
-}
-
-// paramName returns the decoded name of one key=value query part.
-func paramName(part string) string {
-	name, _, _ := strings.Cut(part, "=")
-	if dec, err := url.QueryUnescape(name); err == nil {
-		return dec
-	}
-	return name
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/httplist"
 )
 
 func mustURL(t testing.TB, s string) *url.URL {
@@ -375,13 +377,13 @@ func FuzzPropagateQuery(f *testing.F) {
 		names := map[string]int{}
 		for _, part := range strings.Split(out.RawQuery, "&") {
 			if part != "" {
-				names[paramName(part)]++
+				names[httplist.ParamName(part)]++
 			}
 		}
 		own := map[string]int{}
 		for _, part := range strings.Split(u.RawQuery, "&") {
 			if part != "" {
-				own[paramName(part)]++
+				own[httplist.ParamName(part)]++
 			}
 		}
 		for n, c := range names {
@@ -390,7 +392,7 @@ func FuzzPropagateQuery(f *testing.F) {
 			}
 		}
 		for _, part := range strings.Split(query, "&") {
-			if part != "" && names[paramName(part)] == 0 {
+			if part != "" && names[httplist.ParamName(part)] == 0 {
 				t.Fatalf("parameter %q of the query not propagated: %q", part, out.RawQuery)
 			}
 		}

@@ -2,11 +2,11 @@ package urlsign
 
 import (
 	"github.com/mediacdn/mediacdn/internal/glob"
+	"github.com/mediacdn/mediacdn/internal/httplist"
 
 	"errors"
 	"fmt"
 	"net/netip"
-	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,22 +25,13 @@ func isReserved(name string) bool {
 	return false
 }
 
-// paramName returns the decoded name of one raw "name=value" query parameter.
-func paramName(param string) string {
-	name, _, _ := strings.Cut(param, "=")
-	if dec, err := url.QueryUnescape(name); err == nil {
-		return dec
-	}
-	return name
-}
-
 // checkNoReserved refuses a query that already has a CloudFront parameter.
 func checkNoReserved(rawURL, query string) error {
 	if query == "" {
 		return nil
 	}
 	for _, p := range strings.Split(query, "&") {
-		if n := paramName(p); isReserved(n) {
+		if n := httplist.ParamName(p); isReserved(n) {
 			return errorf(ErrReservedParameter, "URL %q already has a %q query parameter: CloudFront reads Expires, Policy, Signature, Key-Pair-Id and Hash-Algorithm itself, so the URL to sign must not carry them (sign the unsigned URL, or rename your own parameter)", rawURL, n)
 		}
 	}

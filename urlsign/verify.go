@@ -2,6 +2,7 @@ package urlsign
 
 import (
 	"github.com/mediacdn/mediacdn/internal/glob"
+	"github.com/mediacdn/mediacdn/internal/httplist"
 
 	"bytes"
 	"crypto"
@@ -81,7 +82,7 @@ func splitSigned(u urlParts) (urlParts, fields, error) {
 	}
 	var own []string
 	for _, p := range strings.Split(u.query, "&") {
-		name := paramName(p)
+		name := httplist.ParamName(p)
 		if !isReserved(name) {
 			own = append(own, p)
 			continue
