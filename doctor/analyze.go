@@ -51,7 +51,7 @@ func (a *analyzer) behaviorNote(res *result) string {
 		return ""
 	}
 	return fmt.Sprintf(" In the template, behavior %s has cache policy %s, origin request policy %s, response headers policy %s, allowed methods %s.",
-		b.label(), b.cacheName(), b.orpName(), b.rhpName(), strings.Join(b.allowedMethods, ","))
+		b.Label(), cacheName(b), orpName(b), rhpName(b), strings.Join(b.AllowedMethods, ","))
 }
 
 func xcache(h http.Header) string {
@@ -311,7 +311,7 @@ func (a *analyzer) checkRepeat(res *result, invalidate string) {
 		sev := SeverityWarn
 		cause := "The request without Origin was answered from the copy cached for the request with Origin (x-cache Hit, same CORS headers): Origin is not in the cache key. That is safe only if a response headers policy with OriginOverride true sets CORS at the edge; otherwise the first request after each expiry or invalidation decides whether the cached copy has CORS headers (the CachingOptimized + CORS-S3Origin trap, F4)."
 		if a.opts.Template != nil {
-			if _, b := a.opts.Template.match(res.t.u); b != nil && b.corsAtEdge() != nil && b.corsAtEdge().originOverride {
+			if _, b := a.opts.Template.match(res.t.u); b != nil && b.EdgeCORS() != nil && b.EdgeCORS().OriginOverride {
 				sev = SeverityInfo
 				cause = "Origin is not in the cache key; the template's response headers policy sets CORS at the edge with OriginOverride true, so every CORS response gets its headers from the edge."
 			}

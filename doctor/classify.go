@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"github.com/mediacdn/mediacdn/internal/glob"
+	"github.com/mediacdn/mediacdn/mediatype"
 
 	"encoding/base64"
 	"encoding/json"
@@ -268,53 +269,20 @@ func paramName(part string) string {
 	return name
 }
 
-// expectedTypes maps a file extension to the Content-Types players accept.
-var expectedTypes = map[string][]string{
-	".m3u8":   {"application/vnd.apple.mpegurl", "application/x-mpegurl", "audio/mpegurl", "audio/x-mpegurl"},
-	".m3u":    {"application/vnd.apple.mpegurl", "application/x-mpegurl", "audio/mpegurl", "audio/x-mpegurl"},
-	".ts":     {"video/mp2t"},
-	".m4s":    {"video/iso.segment", "video/mp4", "audio/mp4"},
-	".mp4":    {"video/mp4"},
-	".m4v":    {"video/mp4", "video/x-m4v"},
-	".m4a":    {"audio/mp4"},
-	".cmfv":   {"video/mp4"},
-	".cmfa":   {"audio/mp4"},
-	".aac":    {"audio/aac", "audio/x-aac"},
-	".mp3":    {"audio/mpeg"},
-	".ac3":    {"audio/ac3"},
-	".ec3":    {"audio/eac3"},
-	".vtt":    {"text/vtt"},
-	".webvtt": {"text/vtt"},
-	".mpd":    {"application/dash+xml"},
-	".webm":   {"video/webm"},
-	".jpg":    {"image/jpeg"},
-	".jpeg":   {"image/jpeg"},
-	".png":    {"image/png"},
-	".gif":    {"image/gif"},
-	".webp":   {"image/webp"},
-	".avif":   {"image/avif"},
-	".svg":    {"image/svg+xml"},
-}
-
 // genericTypes are what S3 serves when an object was uploaded without a type.
 var genericTypes = map[string]bool{"binary/octet-stream": true, "application/octet-stream": true, "text/plain": true, "": true}
 
 // checkContentType returns "" when ct suits the extension of p, or a
 // description of the problem.
 func checkContentType(p, ct string) string {
-	ext := strings.ToLower(path.Ext(p))
-	want, ok := expectedTypes[ext]
-	if !ok {
+	ok, want := mediatype.Accepts(p, ct)
+	if ok {
 		return ""
 	}
+	ext := mediatype.Ext(p)
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil {
 		mt = strings.ToLower(strings.TrimSpace(ct))
-	}
-	for _, w := range want {
-		if mt == w {
-			return ""
-		}
 	}
 	got := ct
 	if got == "" {
@@ -335,13 +303,13 @@ func extPattern(p string) string {
 	return "*" + ext
 }
 
-var playlistExts = map[string]bool{".m3u8": true, ".m3u": true}
+var playlistExts = mediatype.HLSPlaylists()
 
 // segmentExts are media files a player requests with Range or reads headers
 // of (Content-Range), so their CORS answer must expose those headers.
-var segmentExts = map[string]bool{".ts": true, ".m4s": true, ".mp4": true, ".m4v": true, ".m4a": true, ".cmfv": true, ".cmfa": true, ".aac": true, ".mp3": true, ".ac3": true, ".ec3": true, ".webm": true}
+var segmentExts = mediatype.Extensions(mediatype.Segment)
 
-var imageExts = map[string]bool{".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true, ".avif": true, ".svg": true}
+var imageExts = mediatype.Extensions(mediatype.Image)
 
 // mediaExts are the extensions of the media this tool is about: a template
 // path pattern ending in one is a media behavior.

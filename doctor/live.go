@@ -444,15 +444,15 @@ func (t *Template) match(u *url.URL) (string, *behavior) {
 	d := t.dists[0]
 	host := strings.ToLower(u.Hostname())
 	for _, x := range t.dists {
-		for _, a := range x.aliases {
+		for _, a := range x.Aliases {
 			if strings.EqualFold(a, host) {
 				d = x
 			}
 		}
 	}
-	for _, b := range d.behaviors {
-		if b.isDefault || pathMatches(b.pattern, u.Path) {
-			return b.label(), b
+	for _, b := range d.Behaviors {
+		if b.IsDefault || pathMatches(b.PathPattern, u.Path) {
+			return b.Label(), b
 		}
 	}
 	return "*", nil

@@ -66,6 +66,10 @@ func TestTemplateFixtures(t *testing.T) {
 			{SeverityFail, "behavior.options-not-allowed", "Default (*)", "HEAD,GET"},
 			{SeverityInfo, "policy.unresolved", "", "response headers policy 0a6f1b8e-8b1d-4a43-9a8e-6b9f4f2c1d77"},
 		}, []string{"origin.no-access-control", "cache.optimized-cors-trap"}},
+		// A distribution that can serve nothing is a failure, not a pass (issue 11).
+		{"empty-config.json", 1, []wantFinding{{SeverityFail, "origin.empty-config", "", "no DistributionConfig"}},
+			[]string{"behavior.ok", "cors.ok", "origin.ok"}},
+		{"no-origins.json", 1, []wantFinding{{SeverityFail, "origin.none", "", "no origins"}}, []string{"origin.ok", "behavior.no-default"}},
 		{"get-distribution.json", 1, []wantFinding{{SeverityFail, "behavior.options-not-allowed", "Default (*)", "HEAD,GET"}}, nil},
 	}
 	for _, tt := range tests {

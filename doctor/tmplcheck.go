@@ -1,6 +1,7 @@
 package doctor
 
 import (
+	"github.com/mediacdn/mediacdn/cfconfig"
 	"github.com/mediacdn/mediacdn/internal/glob"
 
 	"fmt"
@@ -18,7 +19,7 @@ func (t *Template) Check() *Report {
 		c := &tchecker{d: d, ran: ran}
 		c.run()
 		all = append(all, c.out...)
-		for _, b := range d.behaviors {
+		for _, b := range d.Behaviors {
 			r.Behaviors = append(r.Behaviors, summarize(d, b))
 		}
 	}
@@ -41,19 +42,19 @@ var templateFamilies = []struct{ family, what string }{
 }
 
 func summarize(d *distribution, b *behavior) BehaviorSummary {
-	s := BehaviorSummary{Distribution: d.label, Pattern: b.label(), TargetOrigin: b.targetOrigin,
-		AllowedMethods: b.allowedMethods, Signed: b.signed(), ViewerProtocolPolicy: b.viewerProtocol,
+	s := BehaviorSummary{Distribution: d.Label, Pattern: b.Label(), TargetOrigin: b.TargetOrigin,
+		AllowedMethods: b.AllowedMethods, Signed: b.Signed(), ViewerProtocolPolicy: b.ViewerProtocol,
 		CachePolicy: "none", OriginRequestPolicy: "none", ResponseHeadersPolicy: "none"}
-	if b.cache != nil {
-		s.CachePolicy = b.cache.name
-	} else if b.legacy != nil {
+	if b.CachePolicy != nil {
+		s.CachePolicy = b.CachePolicy.Name
+	} else if b.Legacy != nil {
 		s.CachePolicy = "legacy ForwardedValues"
 	}
-	if b.orp != nil {
-		s.OriginRequestPolicy = b.orp.name
+	if b.OriginRequestPolicy != nil {
+		s.OriginRequestPolicy = b.OriginRequestPolicy.Name
 	}
-	if b.rhp != nil {
-		s.ResponseHeadersPolicy = b.rhp.name
+	if b.ResponseHeadersPolicy != nil {
+		s.ResponseHeadersPolicy = b.ResponseHeadersPolicy.Name
 	}
 	return s
 }
@@ -65,9 +66,9 @@ type tchecker struct {
 }
 
 func (c *tchecker) add(sev Severity, id string, b *behavior, what, cause, fix string) {
-	f := Finding{Severity: sev, ID: id, Resource: c.d.label, What: what, Cause: cause, Fix: fix}
+	f := Finding{Severity: sev, ID: id, Resource: c.d.Label, What: what, Cause: cause, Fix: fix}
 	if b != nil {
-		f.Pattern = b.label()
+		f.Pattern = b.Label()
 	}
 	c.out = append(c.out, f)
 }
@@ -77,10 +78,10 @@ func (c *tchecker) mark(family string) { c.ran[family] = true }
 // isMedia reports whether a behavior serves media: its path pattern ends in a
 // media extension, or it targets an S3 origin (the default included).
 func (c *tchecker) isMedia(b *behavior) bool {
-	if !b.isDefault && mediaExts[strings.ToLower(path.Ext(b.pattern))] {
+	if !b.IsDefault && mediaExts[strings.ToLower(path.Ext(b.PathPattern))] {
 		return true
 	}
-	if o := c.d.origins[b.targetOrigin]; o != nil && (o.s3 || o.website) {
+	if o := c.d.Origins[b.TargetOrigin]; o != nil && (o.S3 || o.Website) {
 		return true
 	}
 	return false
@@ -96,40 +97,43 @@ func policyName(managed bool, name string) string {
 	return name
 }
 
-func (b *behavior) orpName() string {
-	if b.orp == nil {
+func orpName(b *behavior) string {
+	if b.OriginRequestPolicy == nil {
 		return "none"
 	}
-	return policyName(b.orp.managed, b.orp.name)
+	return policyName(b.OriginRequestPolicy.Managed, b.OriginRequestPolicy.Name)
 }
 
-func (b *behavior) rhpName() string {
-	if b.rhp == nil {
+func rhpName(b *behavior) string {
+	if b.ResponseHeadersPolicy == nil {
 		return "none"
 	}
-	return policyName(b.rhp.managed, b.rhp.name)
+	return policyName(b.ResponseHeadersPolicy.Managed, b.ResponseHeadersPolicy.Name)
 }
 
-func (b *behavior) cacheName() string {
-	if b.cache == nil {
-		if b.legacy != nil {
+func cacheName(b *behavior) string {
+	if b.CachePolicy == nil {
+		if b.Legacy != nil {
 			return "legacy ForwardedValues"
 		}
 		return "none"
 	}
-	return policyName(b.cache.managed, b.cache.name)
+	return policyName(b.CachePolicy.Managed, b.CachePolicy.Name)
 }
 
 func (c *tchecker) run() {
 	seen := map[string]bool{}
-	for _, n := range c.d.notes {
+	for _, n := range unresolvedNotes(c.d) {
 		if !seen[n.What] {
 			seen[n.What] = true
 			c.out = append(c.out, n)
 		}
 	}
+	if c.checkEmpty() {
+		return // nothing else would be deployed: no pass may be reported
+	}
 	var media []*behavior
-	for _, b := range c.d.behaviors {
+	for _, b := range c.d.Behaviors {
 		if c.isMedia(b) {
 			media = append(media, b)
 		}
@@ -144,25 +148,51 @@ func (c *tchecker) run() {
 	c.checkVary(media)
 }
 
+// checkEmpty fails a distribution that cannot serve anything: no
+// configuration, no origin or no default behavior, and reports whether it
+// did.
+func (c *tchecker) checkEmpty() bool {
+	n := len(c.out)
+	switch {
+	case c.d.Empty:
+		c.add(SeverityFail, "origin.empty-config", nil,
+			"the distribution has no DistributionConfig",
+			"CloudFormation rejects a distribution without a configuration, so nothing of what this audit checks would be deployed.",
+			"Synthesize the template again (cdk synth) and audit the result.")
+	case len(c.d.Origins) == 0:
+		c.add(SeverityFail, "origin.none", nil,
+			"the distribution has no origins",
+			"Every behavior needs a target origin: CloudFront rejects a distribution without one, and nothing could be served.",
+			"Add the S3 bucket origin (with Origin Access Control) that the behaviors target.")
+	}
+	if !c.d.Empty && c.d.DefaultBehavior() == nil {
+		c.add(SeverityFail, "behavior.no-default", nil,
+			"the distribution has no DefaultCacheBehavior",
+			"CloudFront requires a default behavior; without it the configuration is rejected.",
+			"Add a DefaultCacheBehavior targeting the bucket origin.")
+	}
+	return len(c.out) > n
+}
+
 func (c *tchecker) checkMethods(media []*behavior) {
 	c.mark("behavior")
 	for _, b := range media {
-		if !b.allows("OPTIONS") {
+		if !b.Allows("OPTIONS") {
 			c.add(SeverityFail, "behavior.options-not-allowed", b,
-				fmt.Sprintf("AllowedMethods is %s: OPTIONS is not allowed on this media behavior", strings.Join(b.allowedMethods, ",")),
+				fmt.Sprintf("AllowedMethods is %s: OPTIONS is not allowed on this media behavior", strings.Join(b.AllowedMethods, ",")),
 				"CloudFront answers a CORS preflight (OPTIONS) on this path with 403 \"not configured to allow the HTTP request method\", so a player or fetch() that needs a preflight fails here while other paths work (F4).",
 				"Set AllowedMethods to GET, HEAD, OPTIONS and CachedMethods to GET, HEAD, OPTIONS on this behavior.")
 		}
-		for _, m := range b.allowedMethods {
+		for _, m := range b.AllowedMethods {
 			if m == "PUT" || m == "POST" || m == "PATCH" || m == "DELETE" {
 				c.add(SeverityWarn, "behavior.write-methods", b,
-					fmt.Sprintf("AllowedMethods %s includes write methods on a media behavior", strings.Join(b.allowedMethods, ",")),
+					fmt.Sprintf("AllowedMethods %s includes write methods on a media behavior", strings.Join(b.AllowedMethods, ",")),
 					"Media is read-only through the CDN; allowing PUT/POST/PATCH/DELETE forwards them to the origin.",
 					"Use GET, HEAD, OPTIONS.")
 				break
 			}
 		}
-		if b.viewerProtocol == "allow-all" {
+		if b.ViewerProtocol == "allow-all" {
 			c.add(SeverityWarn, "behavior.allow-http", b,
 				"ViewerProtocolPolicy is allow-all: media and signed URLs can travel over plain HTTP",
 				"allow-all is also the CDK default for a behavior.",
@@ -181,7 +211,7 @@ func (c *tchecker) checkMismatch(media []*behavior) {
 	}
 	var groups []*group
 	for _, b := range media {
-		orp, rhp := b.orpName(), b.rhpName()
+		orp, rhp := orpName(b), rhpName(b)
 		var g *group
 		for _, x := range groups {
 			if x.orp == orp && x.rhp == rhp {
@@ -190,10 +220,10 @@ func (c *tchecker) checkMismatch(media []*behavior) {
 		}
 		if g == nil {
 			g = &group{orp: orp, rhp: rhp}
-			if b.orp.forwards("origin") {
+			if b.OriginRequestPolicy.ForwardsHeader("origin") {
 				g.score += 2
 			}
-			if b.corsAtEdge() != nil {
+			if b.EdgeCORS() != nil {
 				g.score += 2
 			}
 			groups = append(groups, g)
@@ -213,7 +243,7 @@ func (c *tchecker) checkMismatch(media []*behavior) {
 	labels := func(bs []*behavior) []string {
 		var out []string
 		for _, b := range bs {
-			out = append(out, b.label()+" (cache "+b.cacheName()+")")
+			out = append(out, b.Label()+" (cache "+cacheName(b)+")")
 		}
 		return out
 	}
@@ -223,10 +253,10 @@ func (c *tchecker) checkMismatch(media []*behavior) {
 		}
 		var pats []string
 		for _, b := range g.behaviors {
-			pats = append(pats, b.label())
+			pats = append(pats, b.Label())
 		}
 		c.out = append(c.out, Finding{
-			Severity: SeverityFail, ID: "behavior.policy-mismatch", Resource: c.d.label, Pattern: strings.Join(pats, ", "),
+			Severity: SeverityFail, ID: "behavior.policy-mismatch", Resource: c.d.Label, Pattern: strings.Join(pats, ", "),
 			What: fmt.Sprintf("media behaviors disagree: %s use origin request policy %s and response headers policy %s, while %s use origin request policy %s and response headers policy %s",
 				strings.Join(labels(g.behaviors), ", "), g.orp, g.rhp, strings.Join(labels(best.behaviors), ", "), best.orp, best.rhp),
 			Cause: "Paths of the same media get different CORS treatment, so some files (or the segments of a playlist that loads fine) fail CORS while others pass: the seed-002 case, where *.m3u8 had a CORS response headers policy and *.ts had none (F4).",
@@ -236,73 +266,73 @@ func (c *tchecker) checkMismatch(media []*behavior) {
 }
 
 func (c *tchecker) checkCORS(b *behavior) {
-	if !b.policiesKnown() {
+	if !b.PoliciesKnown() {
 		return
 	}
 	c.mark("cors")
 	c.mark("cache")
 	c.mark("preflight")
-	edge := b.corsAtEdge()
-	fwdOrigin := b.forwards("origin")
+	edge := b.EdgeCORS()
+	fwdOrigin := b.Forwards("origin")
 	if !fwdOrigin && edge == nil {
 		c.add(SeverityFail, "cors.not-configured", b,
-			fmt.Sprintf("no CORS on this media behavior: Origin is not forwarded (origin request policy %s, cache policy %s) and the response headers policy (%s) has no CORS config", b.orpName(), b.cacheName(), b.rhpName()),
+			fmt.Sprintf("no CORS on this media behavior: Origin is not forwarded (origin request policy %s, cache policy %s) and the response headers policy (%s) has no CORS config", orpName(b), cacheName(b), rhpName(b)),
 			"S3 only adds CORS headers when the request it receives carries Origin, and nothing adds them at the edge, so every fetch()/XHR/hls.js request for this path fails with \"No 'Access-Control-Allow-Origin' header\" (F1, F2).",
 			"Attach the managed origin request policy CORS-S3Origin (forwards Origin and Access-Control-Request-*) and a response headers policy with a CorsConfig (OriginOverride true), the same on every media behavior.")
 	}
-	if fwdOrigin && !b.inCacheKey("origin") && !b.cacheDisabled() {
+	if fwdOrigin && !b.InCacheKey("origin") && !b.CacheDisabled() {
 		switch {
-		case edge != nil && edge.originOverride:
+		case edge != nil && edge.OriginOverride:
 			// CORS headers are set at the edge on every CORS response: safe.
 		case edge != nil:
 			c.add(SeverityWarn, "cache.origin-not-in-key", b,
-				fmt.Sprintf("Origin is forwarded (%s) but not in the cache key (%s), and the response headers policy %s has OriginOverride false", b.orpName(), b.cacheName(), b.rhpName()),
+				fmt.Sprintf("Origin is forwarded (%s) but not in the cache key (%s), and the response headers policy %s has OriginOverride false", orpName(b), cacheName(b), rhpName(b)),
 				"The origin's cached CORS headers win over the policy's: an Access-Control-Allow-Origin cached for one origin is served to every other origin. The policy only fills the header in when the cached response has none.",
 				"Set OriginOverride true in the response headers policy's CorsConfig (CORS headers then come from the edge for every response), or add Origin to the cache key.")
-		case b.cache != nil && b.cache.id == cachingOptimizedID && b.orp != nil && b.orp.id == corsS3OriginID:
+		case b.CachePolicy != nil && b.CachePolicy.ID == cfconfig.CachingOptimizedID && b.OriginRequestPolicy != nil && b.OriginRequestPolicy.ID == cfconfig.CORSS3OriginID:
 			c.add(SeverityFail, "cache.optimized-cors-trap", b,
 				"managed CachingOptimized with managed CORS-S3Origin and no response headers policy with CORS: Origin is forwarded but not in the cache key",
 				"The first request after a cache miss decides for everyone: if it came without Origin (an <img> tag, a crawler, curl), S3 answered without CORS headers and CloudFront serves that copy to CORS requests until it expires, so CORS fails on some files and not others (F1, F4).",
 				"Add a response headers policy with a CorsConfig and OriginOverride true to this behavior (or use a cache policy with Origin in the key), then invalidate the cached paths (aws cloudfront create-invalidation --paths '/*').")
 		default:
 			c.add(SeverityFail, "cache.origin-not-in-key", b,
-				fmt.Sprintf("Origin is forwarded (%s) but neither in the cache key (%s) nor overridden at the edge (response headers policy %s)", b.orpName(), b.cacheName(), b.rhpName()),
+				fmt.Sprintf("Origin is forwarded (%s) but neither in the cache key (%s) nor overridden at the edge (response headers policy %s)", orpName(b), cacheName(b), rhpName(b)),
 				"The first cached response decides: a response stored for a request without Origin has no CORS headers and is then served to CORS requests (F1, F4).",
 				"Add a response headers policy with a CorsConfig and OriginOverride true (preferred: one cache entry per object), or put Origin in the cache policy's headers; then invalidate the cached paths.")
 		}
 	}
-	if b.allows("OPTIONS") && (edge != nil || fwdOrigin) && !(b.forwards("origin") && b.forwards("access-control-request-method")) {
+	if b.Allows("OPTIONS") && (edge != nil || fwdOrigin) && !(b.Forwards("origin") && b.Forwards("access-control-request-method")) {
 		c.add(SeverityWarn, "preflight.not-forwarded", b,
-			fmt.Sprintf("OPTIONS is allowed but Origin and Access-Control-Request-Method are not both forwarded to the origin (origin request policy %s, cache policy %s)", b.orpName(), b.cacheName()),
+			fmt.Sprintf("OPTIONS is allowed but Origin and Access-Control-Request-Method are not both forwarded to the origin (origin request policy %s, cache policy %s)", orpName(b), cacheName(b)),
 			"CloudFront forwards a preflight to the origin and a response headers policy only decorates the answer. S3 answers an OPTIONS without them with an error (observed 400 or 403, not documented by AWS), so requests that need a preflight (non-safelisted headers) fail on this path.",
 			"Attach the managed origin request policy CORS-S3Origin, which forwards Origin, Access-Control-Request-Method and Access-Control-Request-Headers.")
 	}
-	if edge != nil && edge.credentials && contains(edge.origins, "*") {
+	if edge != nil && edge.AllowCredentials && contains(edge.AllowOrigins, "*") {
 		c.add(SeverityFail, "cors.credentials-wildcard", b,
-			fmt.Sprintf("response headers policy %s allows credentials with Access-Control-Allow-Origin *", b.rhpName()),
+			fmt.Sprintf("response headers policy %s allows credentials with Access-Control-Allow-Origin *", rhpName(b)),
 			"Browsers reject a credentialed CORS response whose Access-Control-Allow-Origin is *.",
 			"List the allowed origins explicitly when AccessControlAllowCredentials is true.")
 	}
 	// Bucket CORS rules must allow what the edge allows: S3 answers preflights.
-	o := c.d.origins[b.targetOrigin]
-	if o == nil || o.bucket == nil || edge == nil || !o.s3 {
+	o := c.d.Origins[b.TargetOrigin]
+	if o == nil || o.Bucket == nil || edge == nil || !o.S3 {
 		return
 	}
 	c.mark("bucket")
-	if !o.bucket.hasCors {
+	if !o.Bucket.HasCORS {
 		sev := SeverityWarn
-		if b.allows("OPTIONS") && b.forwards("access-control-request-method") {
+		if b.Allows("OPTIONS") && b.Forwards("access-control-request-method") {
 			sev = SeverityFail
 		}
 		c.add(sev, "bucket.cors-missing", b,
-			fmt.Sprintf("bucket %s has no CORS rules while response headers policy %s allows origins %s", o.bucketLabel, b.rhpName(), strings.Join(edge.origins, ", ")),
+			fmt.Sprintf("bucket %s has no CORS rules while response headers policy %s allows origins %s", o.BucketLabel, rhpName(b), strings.Join(edge.AllowOrigins, ", ")),
 			"S3 answers the preflights CloudFront forwards from the bucket CORS rules; without rules every preflight gets 403 \"CORS is not enabled for this bucket\", which the response headers policy cannot repair.",
 			"Add bucket CORS rules with the same origins, GET and HEAD, and the allowed headers of the response headers policy.")
 		return
 	}
 	var missing []string
 	wantMethods := []string{}
-	for _, m := range edge.methods {
+	for _, m := range edge.AllowMethods {
 		if m == "GET" || m == "HEAD" {
 			wantMethods = append(wantMethods, m)
 		}
@@ -310,19 +340,19 @@ func (c *tchecker) checkCORS(b *behavior) {
 	if len(wantMethods) == 0 {
 		wantMethods = []string{"GET"}
 	}
-	for _, org := range edge.origins {
-		if !bucketAllows(o.bucket, org, wantMethods, nil) {
+	for _, org := range edge.AllowOrigins {
+		if !bucketAllows(o.Bucket, org, wantMethods, nil) {
 			missing = append(missing, "origin "+org+" with "+strings.Join(wantMethods, ","))
 		}
 	}
-	for _, h := range edge.headers {
-		if !bucketAllows(o.bucket, "", nil, []string{h}) {
+	for _, h := range edge.AllowHeaders {
+		if !bucketAllows(o.Bucket, "", nil, []string{h}) {
 			missing = append(missing, "header "+h)
 		}
 	}
 	if len(missing) > 0 {
 		c.add(SeverityFail, "bucket.cors-mismatch", b,
-			fmt.Sprintf("bucket %s CORS rules do not cover what response headers policy %s allows: %s", o.bucketLabel, b.rhpName(), strings.Join(missing, "; ")),
+			fmt.Sprintf("bucket %s CORS rules do not cover what response headers policy %s allows: %s", o.BucketLabel, rhpName(b), strings.Join(missing, "; ")),
 			"S3 answers preflights from its own rules, so the edge promises what the bucket refuses: preflights from those origins or with those headers get 403 \"This CORS request is not allowed\" (F4).",
 			"Derive the bucket CORS rules and the response headers policy from the same origin list (the mediacdn construct does this).")
 	}
@@ -331,21 +361,21 @@ func (c *tchecker) checkCORS(b *behavior) {
 // bucketAllows reports whether some CORS rule of b allows origin (if not
 // empty) with all methods and all headers.
 func bucketAllows(b *bucket, origin string, methods, headers []string) bool {
-	for _, r := range b.cors {
+	for _, r := range b.CORS {
 		ok := origin == ""
-		for _, o := range r.origins {
+		for _, o := range r.AllowedOrigins {
 			if origin != "" && (o == "*" || glob.Match(o, origin)) {
 				ok = true
 			}
 		}
 		for _, m := range methods {
-			if !contains(r.methods, m) {
+			if !contains(r.AllowedMethods, m) {
 				ok = false
 			}
 		}
 		for _, h := range headers {
 			hit := false
-			for _, rh := range r.headers {
+			for _, rh := range r.AllowedHeaders {
 				if rh == "*" || glob.Match(strings.ToLower(rh), strings.ToLower(h)) {
 					hit = true
 				}
@@ -364,10 +394,10 @@ func bucketAllows(b *bucket, origin string, methods, headers []string) bool {
 var signingParams = []string{"Expires", "Signature", "Policy", "Key-Pair-Id", "Hash-Algorithm"}
 
 func (c *tchecker) checkSigning() {
-	bs := c.d.behaviors
+	bs := c.d.Behaviors
 	anySigned := false
 	for _, b := range bs {
-		if b.signed() {
+		if b.Signed() {
 			anySigned = true
 		}
 	}
@@ -375,14 +405,14 @@ func (c *tchecker) checkSigning() {
 		return
 	}
 	c.mark("signed")
-	def := c.d.defaultBehavior()
+	def := c.d.DefaultBehavior()
 	for i, b := range bs {
-		if b.signed() {
-			if b.cache != nil && !b.cache.unknown {
-				qs := b.cache.queryBehavior
+		if b.Signed() {
+			if b.CachePolicy != nil && !b.CachePolicy.Unknown {
+				qs := b.CachePolicy.QueryStringBehavior
 				holds := qs == "all" || qs == "allExcept"
 				if qs == "whitelist" {
-					for _, n := range b.cache.queryNames {
+					for _, n := range b.CachePolicy.QueryStrings {
 						if contains(signingParams, n) {
 							holds = true
 						}
@@ -390,25 +420,25 @@ func (c *tchecker) checkSigning() {
 				}
 				if holds {
 					c.add(SeverityWarn, "signed.cache-key-query", b,
-						fmt.Sprintf("signed behavior whose cache policy %s puts query strings (%s) in the cache key", b.cacheName(), qs),
+						fmt.Sprintf("signed behavior whose cache policy %s puts query strings (%s) in the cache key", cacheName(b), qs),
 						"Every signed URL carries its own Expires/Policy/Signature; CloudFront strips them before forwarding to the origin, but AWS does not document that they leave the cache key, so each freshly signed URL may be a separate cache entry (a near-zero hit ratio). An S3 origin needs no query string.",
 						"Use a cache policy with QueryStringBehavior none (or a whitelist without the signing parameters) on signed behaviors.")
 				}
-				cb := b.cache.cookieBehavior
-				if cb == "all" || cb == "allExcept" || cb == "whitelist" && anyPrefix(b.cache.cookieNames, "CloudFront-") {
+				cb := b.CachePolicy.CookieBehavior
+				if cb == "all" || cb == "allExcept" || cb == "whitelist" && anyPrefix(b.CachePolicy.Cookies, "CloudFront-") {
 					c.add(SeverityWarn, "signed.cache-key-cookies", b,
-						fmt.Sprintf("signed behavior whose cache policy %s puts cookies (%s) in the cache key", b.cacheName(), cb),
+						fmt.Sprintf("signed behavior whose cache policy %s puts cookies (%s) in the cache key", cacheName(b), cb),
 						"With signed cookies each viewer's CloudFront-Policy/-Signature cookies would split the cache per viewer.",
 						"Use CookieBehavior none on signed behaviors; CloudFront reads the signed cookies without them being in the cache key.")
 				}
 			}
-			if b.legacy != nil && b.legacy.queryString {
+			if b.Legacy != nil && b.Legacy.QueryString {
 				c.add(SeverityWarn, "signed.forwarded-query", b,
 					"signed behavior with legacy ForwardedValues QueryString true",
 					"The query string (with the signature parameters) is forwarded and, with no QueryStringCacheKeys, part of the cache key: each signed URL may become its own cache entry.",
 					"Set QueryString false, or move to a cache policy with no query strings.")
 			}
-			if b.legacy != nil && b.legacy.cookieForward == "all" {
+			if b.Legacy != nil && b.Legacy.CookieForward == "all" {
 				c.add(SeverityWarn, "signed.cache-key-cookies", b,
 					"signed behavior with legacy ForwardedValues Cookies Forward all",
 					"All cookies, the signed-cookie ones included, are forwarded and in the cache key: the cache splits per viewer.",
@@ -419,32 +449,32 @@ func (c *tchecker) checkSigning() {
 		// b is unsigned: which signed behaviors does it shadow?
 		var shadowed []string
 		for _, later := range bs[i+1:] {
-			if later.signed() && (later.isDefault || patternsOverlap(b.pattern, later.pattern)) {
-				shadowed = append(shadowed, later.label())
+			if later.Signed() && (later.IsDefault || patternsOverlap(b.PathPattern, later.PathPattern)) {
+				shadowed = append(shadowed, later.Label())
 			}
 		}
-		if b.isDefault || len(shadowed) == 0 {
+		if b.IsDefault || len(shadowed) == 0 {
 			continue
 		}
-		if startsWithWildcard(b.pattern) {
+		if startsWithWildcard(b.PathPattern) {
 			c.add(SeverityFail, "signed.shadowed", b,
-				fmt.Sprintf("unsigned behavior %s comes before signed behavior(s) %s and matches paths in every directory", b.label(), strings.Join(shadowed, ", ")),
+				fmt.Sprintf("unsigned behavior %s comes before signed behavior(s) %s and matches paths in every directory", b.Label(), strings.Join(shadowed, ", ")),
 				"CloudFront uses the first behavior whose pattern matches, so every path this pattern matches is served without a signature, including files under the signed paths (F7).",
 				"Sign this behavior too (TrustedKeyGroups), or narrow it to a public prefix (e.g. public/*) that no private file lives under.")
 		} else {
 			c.add(SeverityInfo, "signed.public-prefix", b,
-				fmt.Sprintf("unsigned behavior %s comes before signed behavior(s) %s: files under this prefix are public", b.label(), strings.Join(shadowed, ", ")),
+				fmt.Sprintf("unsigned behavior %s comes before signed behavior(s) %s: files under this prefix are public", b.Label(), strings.Join(shadowed, ", ")),
 				"A literal prefix placed first is a deliberate public path; anything uploaded under it is readable without a signature.",
 				"Keep private files out of this prefix.")
 		}
 	}
-	if def != nil && !def.signed() {
+	if def != nil && !def.Signed() {
 		var signedMedia []string
 		sameOrigin := false
 		for _, b := range bs {
-			if b.signed() && !b.isDefault {
-				signedMedia = append(signedMedia, b.label())
-				if b.targetOrigin == def.targetOrigin {
+			if b.Signed() && !b.IsDefault {
+				signedMedia = append(signedMedia, b.Label())
+				if b.TargetOrigin == def.TargetOrigin {
 					sameOrigin = true
 				}
 			}
@@ -471,44 +501,44 @@ func anyPrefix(l []string, prefix string) bool {
 
 func (c *tchecker) checkOrigins() {
 	var ids []string
-	for id := range c.d.origins {
+	for id := range c.d.Origins {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	used := map[string]bool{}
-	for _, b := range c.d.behaviors {
-		used[b.targetOrigin] = true
+	for _, b := range c.d.Behaviors {
+		used[b.TargetOrigin] = true
 	}
 	for _, id := range ids {
-		o := c.d.origins[id]
-		if !o.s3 {
+		o := c.d.Origins[id]
+		if !o.S3 {
 			continue
 		}
 		c.mark("origin")
-		res := c.d.label + " origin " + o.id
+		res := c.d.Label + " origin " + o.ID
 		switch {
-		case o.oai != "" && !o.hasOAC:
+		case o.OAI != "" && !o.HasOAC:
 			c.out = append(c.out, Finding{Severity: SeverityWarn, ID: "origin.oai", Resource: res,
-				What:  fmt.Sprintf("S3 origin %s uses an origin access identity (%s) instead of Origin Access Control", o.domain, o.oai),
+				What:  fmt.Sprintf("S3 origin %s uses an origin access identity (%s) instead of Origin Access Control", o.Domain, o.OAI),
 				Cause: "OAI is the legacy mechanism: it cannot read SSE-KMS objects and is not available in regions opened after December 2022; AWS recommends OAC.",
 				Fix:   "Create an Origin Access Control (sigv4, always), set OriginAccessControlId on the origin with an empty OriginAccessIdentity, and grant cloudfront.amazonaws.com s3:GetObject in the bucket policy with AWS:SourceArn of the distribution."})
-		case o.oai == "" && !o.hasOAC:
+		case o.OAI == "" && !o.HasOAC:
 			c.out = append(c.out, Finding{Severity: SeverityFail, ID: "origin.no-access-control", Resource: res,
-				What:  fmt.Sprintf("S3 origin %s has neither Origin Access Control nor an origin access identity", o.domain),
+				What:  fmt.Sprintf("S3 origin %s has neither Origin Access Control nor an origin access identity", o.Domain),
 				Cause: "CloudFront then reads the bucket anonymously, which only works if the bucket is public: anyone can bypass the CDN (and signed URLs) by asking S3 directly (F3).",
 				Fix:   "Add an Origin Access Control and a bucket policy allowing cloudfront.amazonaws.com with AWS:SourceArn of this distribution; keep Block Public Access on."})
 		}
-		if o.bucket != nil && used[o.id] {
+		if o.Bucket != nil && used[o.ID] {
 			c.checkBucket(o)
 		}
 	}
 }
 
 func (c *tchecker) checkBucket(o *origin) {
-	b := o.bucket
+	b := o.Bucket
 	c.mark("bucket")
-	for _, s := range b.statements {
-		if !strings.EqualFold(str(s["Effect"]), "Allow") || !readsObjects(s["Action"]) {
+	for _, s := range b.PolicyStatements {
+		if !strings.EqualFold(cfconfig.Describe(s["Effect"]), "Allow") || !readsObjects(s["Action"]) {
 			continue
 		}
 		if isPublicPrincipal(s["Principal"]) {
@@ -516,8 +546,8 @@ func (c *tchecker) checkBucket(o *origin) {
 			if restricting(cond) {
 				continue
 			}
-			c.out = append(c.out, Finding{Severity: SeverityFail, ID: "bucket.public-policy", Resource: o.bucketLabel,
-				What:  fmt.Sprintf("the bucket policy allows %s to everyone (Principal %s) without a restricting condition", describe(s["Action"]), describe(s["Principal"])),
+			c.out = append(c.out, Finding{Severity: SeverityFail, ID: "bucket.public-policy", Resource: o.BucketLabel,
+				What:  fmt.Sprintf("the bucket policy allows %s to everyone (Principal %s) without a restricting condition", cfconfig.Describe(s["Action"]), cfconfig.Describe(s["Principal"])),
 				Cause: "The media is readable straight from S3, bypassing CloudFront, its CORS handling and signed URLs (F3).",
 				Fix:   "Remove the public statement; allow only cloudfront.amazonaws.com with a Condition StringEquals AWS:SourceArn of the distribution, and turn Block Public Access on."})
 			continue
@@ -525,27 +555,27 @@ func (c *tchecker) checkBucket(o *origin) {
 		if servicePrincipal(s["Principal"], "cloudfront.amazonaws.com") {
 			cond, _ := s["Condition"].(map[string]any)
 			if !hasConditionKey(cond, "aws:SourceArn") && !hasConditionKey(cond, "aws:SourceAccount") {
-				c.out = append(c.out, Finding{Severity: SeverityWarn, ID: "bucket.oac-unscoped", Resource: o.bucketLabel,
+				c.out = append(c.out, Finding{Severity: SeverityWarn, ID: "bucket.oac-unscoped", Resource: o.BucketLabel,
 					What:  "the bucket policy allows the CloudFront service principal without an AWS:SourceArn condition",
 					Cause: "Any CloudFront distribution, in any account, with an Origin Access Control pointing at this bucket can read it.",
 					Fix:   "Add Condition StringEquals AWS:SourceArn arn:aws:cloudfront::ACCOUNT:distribution/ID."})
 			}
 		}
 	}
-	if !b.hasPAB {
-		c.out = append(c.out, Finding{Severity: SeverityInfo, ID: "bucket.public-access-block", Resource: o.bucketLabel,
+	if !b.HasPublicAccessBlock {
+		c.out = append(c.out, Finding{Severity: SeverityInfo, ID: "bucket.public-access-block", Resource: o.BucketLabel,
 			What:  "the template sets no PublicAccessBlockConfiguration on the bucket",
 			Cause: "S3 turns all four Block Public Access settings on for buckets created since April 2023, but an existing bucket or an account setting may differ.",
 			Fix:   "Set PublicAccessBlockConfiguration with all four settings true (BlockPublicAccess.BLOCK_ALL in the CDK)."})
 	} else {
 		var off []string
 		for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
-			if !b.pab[k] {
+			if !b.PublicAccessBlock[k] {
 				off = append(off, k)
 			}
 		}
 		if len(off) > 0 {
-			c.out = append(c.out, Finding{Severity: SeverityWarn, ID: "bucket.public-access-block", Resource: o.bucketLabel,
+			c.out = append(c.out, Finding{Severity: SeverityWarn, ID: "bucket.public-access-block", Resource: o.BucketLabel,
 				What:  "Block Public Access is not fully on: " + strings.Join(off, ", ") + " false",
 				Cause: "A public ACL or bucket policy could then expose the media outside CloudFront (F3).",
 				Fix:   "Set all four PublicAccessBlockConfiguration settings to true; OAC needs none of them off."})
@@ -554,7 +584,7 @@ func (c *tchecker) checkBucket(o *origin) {
 }
 
 func readsObjects(v any) bool {
-	for _, a := range strList(v) {
+	for _, a := range cfconfig.StrList(v) {
 		a = strings.ToLower(a)
 		if a == "*" || a == "s3:*" || a == "s3:getobject" || a == "s3:get*" || a == "s3:getobject*" {
 			return true
@@ -571,7 +601,7 @@ func isPublicPrincipal(v any) bool {
 	if !ok {
 		return false
 	}
-	for _, p := range strList(m["AWS"]) {
+	for _, p := range cfconfig.StrList(m["AWS"]) {
 		if p == "*" {
 			return true
 		}
@@ -584,7 +614,7 @@ func servicePrincipal(v any, svc string) bool {
 	if !ok {
 		return false
 	}
-	return contains(strList(m["Service"]), svc)
+	return contains(cfconfig.StrList(m["Service"]), svc)
 }
 
 func hasConditionKey(cond map[string]any, key string) bool {
@@ -625,20 +655,20 @@ func (c *tchecker) checkVary(media []*behavior) {
 	var without []string
 	for _, b := range media {
 		ok := false
-		for _, f := range b.functions {
-			if f.eventType == "viewer-response" && strings.Contains(strings.ToLower(f.code), "vary") {
+		for _, f := range b.Functions {
+			if f.EventType == "viewer-response" && strings.Contains(strings.ToLower(f.Code), "vary") {
 				ok = true
 			}
 		}
 		if !ok {
-			without = append(without, b.label())
+			without = append(without, b.Label())
 		}
 	}
 	if len(without) == 0 {
 		c.mark("vary")
 		return
 	}
-	c.out = append(c.out, Finding{Severity: SeverityInfo, ID: "vary.no-viewer-function", Resource: c.d.label, Pattern: strings.Join(without, ", "),
+	c.out = append(c.out, Finding{Severity: SeverityInfo, ID: "vary.no-viewer-function", Resource: c.d.Label, Pattern: strings.Join(without, ", "),
 		What:  "no viewer-response CloudFront Function adding Vary: Origin on these media behaviors",
 		Cause: "A response to a request without Origin (an <img> or <video> tag) needs Vary: Origin or Access-Control-Allow-Origin, or the browser may reuse it for a later CORS request and fail (F1, seen in Chrome and Safari). S3 sends no Vary then, and whether CloudFront adds one is not documented (one third-party report says a CorsConfig makes it do so).",
 		Fix:   "Check live with mediacdn doctor URL --origin ...; to be sure, associate a viewer-response CloudFront Function that sets Vary: Origin on every response (the mediacdn construct does), or put crossorigin on every tag loading these URLs."})

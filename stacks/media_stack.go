@@ -225,8 +225,8 @@ func addOutputs(stack awscdk.Stack, cfg Config, media *mediacdn.MediaCdn) {
 	out("DistributionDomainName", "CloudFront domain name; point your DNS CNAME or alias here when you use domainNames", media.Distribution.DistributionDomainName())
 	out("BucketName", "The private media bucket (readable only through the distribution)", media.Bucket.BucketName())
 	out("MediaBaseUrl", "Base URL of the media; an object s3://BUCKET/KEY is served at MediaBaseUrl/KEY", base)
-	out("UploadExample", "Upload with the right Content-Type (players check it)",
-		awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("aws s3 cp ./video s3://"), media.Bucket.BucketName(), jsii.String("/video/ --recursive")}))
+	out("UploadExample", "Upload with the right Content-Type and Cache-Control (players check the type; aws s3 cp guesses it)",
+		awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("mediacdn upload ./video s3://"), media.Bucket.BucketName(), jsii.String("/video")}))
 	origin := "https://app.example.com"
 	if o := media.AllowedOrigins[0]; o != "*" {
 		origin = strings.Replace(o, "://*.", "://www.", 1)

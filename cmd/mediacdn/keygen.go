@@ -94,6 +94,7 @@ func runKeygen(stdout io.Writer, out, keyType string) error {
 	fmt.Fprintf(stdout, "  1. Add %s to the \"publicKeyFiles\" list in cdk.json (paths relative to the CDK app),\n", filepath.ToSlash(pubPath))
 	fmt.Fprintf(stdout, "     e.g. \"context\": {\"publicKeyFiles\": [\"%s\"]}, and run cdk deploy. The stack outputs\n", filepath.ToSlash(pubPath))
 	fmt.Fprintf(stdout, "     the key group id and each public key id: that id is the Key-Pair-Id to sign with.\n")
+	fmt.Fprintf(stdout, "     Upload media with the right types: mediacdn upload ./video s3://BUCKET/video (BUCKET: the BucketName output).\n")
 	fmt.Fprintf(stdout, "  2. Keep %s out of the repository: store it in a secrets manager, load it in\n", privPath)
 	fmt.Fprintf(stdout, "     the back end that signs, and delete the local copy.\n")
 	fmt.Fprintf(stdout, "  3. Try it: mediacdn sign --url https://media.example.com/a.jpg --key-pair-id KEY_ID --private-key %s --expires 1h\n", privPath)

@@ -89,7 +89,7 @@ func TestKeygenWrites(t *testing.T) {
 			mustContain(t, "stdout", stdout,
 				tc.typeWord, "mode 0600", pk.Fingerprint(),
 				`"publicKeyFiles"`, "cdk.json", filepath.ToSlash(pub), "Key-Pair-Id",
-				"out of the repository", "secrets manager")
+				"out of the repository", "secrets manager", "mediacdn upload ./video s3://BUCKET/video")
 		})
 	}
 }

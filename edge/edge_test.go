@@ -1,0 +1,516 @@
+package edge
+
+import (
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mediacdn/mediacdn/cfconfig"
+)
+
+// testBehavior is a behavior with a cache policy keyed on the path only,
+// CORS-S3Origin and GET/HEAD/OPTIONS, to be adjusted per test.
+func testBehavior(pattern string) *cfconfig.Behavior {
+	return &cfconfig.Behavior{
+		PathPattern: pattern, IsDefault: pattern == "*", TargetOrigin: "s3",
+		AllowedMethods: []string{"GET", "HEAD", "OPTIONS"}, CachedMethods: []string{"GET", "HEAD"},
+		CachePolicy: &cfconfig.CachePolicy{Name: "path-only", MinTTL: 0, DefaultTTL: 60, MaxTTL: 3600, QueryStringBehavior: "none", CookieBehavior: "none"},
+		OriginRequestPolicy: &cfconfig.OriginRequestPolicy{Name: "CORS-S3Origin", HeaderBehavior: "whitelist",
+			Headers: []string{"origin", "access-control-request-headers", "access-control-request-method"}},
+	}
+}
+
+func testDistribution(bs ...*cfconfig.Behavior) *cfconfig.Distribution {
+	return &cfconfig.Distribution{Label: "test", Origins: map[string]*cfconfig.Origin{"s3": {ID: "s3", Domain: "media.s3.us-east-1.amazonaws.com", S3: true, HasOAC: true}},
+		Behaviors: append(bs, testBehavior("*"))}
+}
+
+// clock is a settable Options.Now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type harness struct {
+	t      *testing.T
+	edge   *Edge
+	origin *interimS3Origin
+	clock  *clock
+	infos  []RequestInfo
+	mu     sync.Mutex
+}
+
+func newHarness(t *testing.T, d *cfconfig.Distribution, opts Options) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: &clock{t: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}}
+	h.origin = newInterimOrigin(&cfconfig.Bucket{HasCORS: true, CORS: []cfconfig.CORSRule{{AllowedOrigins: []string{"https://app.example.com"},
+		AllowedMethods: []string{"GET", "HEAD"}, AllowedHeaders: []string{"*"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: 600}}})
+	putMedia(h.origin)
+	opts.Now = h.clock.now
+	opts.Log = func(i RequestInfo) { h.mu.Lock(); h.infos = append(h.infos, i); h.mu.Unlock() }
+	e, err := New(d, h.origin, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.edge = e
+	return h
+}
+
+// do sends a request through the edge; header is "Name: value" pairs.
+func (h *harness) do(method, target string, header ...string) *http.Response {
+	h.t.Helper()
+	r := httptest.NewRequest(method, "http://127.0.0.1:8080"+target, nil)
+	r.RemoteAddr = "127.0.0.1:50000"
+	for _, kv := range header {
+		k, v, _ := strings.Cut(kv, ": ")
+		r.Header.Add(k, v)
+	}
+	w := httptest.NewRecorder()
+	h.edge.ServeHTTP(w, r)
+	return w.Result()
+}
+
+func (h *harness) last() RequestInfo {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.infos[len(h.infos)-1]
+}
+
+func body(t *testing.T, r *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestBehaviorSelection(t *testing.T) {
+	d := testDistribution(testBehavior("public/*"), testBehavior("*.jpg"), testBehavior("/videos/v?/*"))
+	h := newHarness(t, d, Options{})
+	for _, tt := range []struct{ path, want string }{
+		{"/public/a.jpg", "public/*"}, // first match wins
+		{"/photos/a.jpg", "*.jpg"},
+		{"/photos/A.JPG", "Default (*)"}, // case sensitive
+		{"/videos/v1/low/seg0.ts", "/videos/v?/*"},
+		{"/videos/v10/x.ts", "Default (*)"}, // ? is one character
+		{"/photos/a.jpg?w=1", "*.jpg"},      // query strings are ignored
+	} {
+		h.do("GET", tt.path)
+		if got := h.last().Behavior; got != tt.want {
+			t.Errorf("%s matched %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestMethods(t *testing.T) {
+	ro := testBehavior("*.jpg")
+	ro.AllowedMethods = []string{"GET", "HEAD"}
+	h := newHarness(t, testDistribution(ro), Options{})
+	for _, tt := range []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/photos/a.jpg", 200},
+		{"HEAD", "/photos/a.jpg", 200},
+		{"OPTIONS", "/photos/a.jpg", 403}, // not in AllowedMethods
+		{"POST", "/photos/a.jpg", 403},
+		{"DELETE", "/videos/v1/index.m3u8", 403},
+	} {
+		n := len(h.origin.log())
+		r := h.do(tt.method, tt.path, "Origin: https://app.example.com", "Access-Control-Request-Method: GET")
+		b := body(t, r)
+		if r.StatusCode != tt.status {
+			t.Errorf("%s %s: %d, want %d", tt.method, tt.path, r.StatusCode, tt.status)
+		}
+		if tt.status == 403 {
+			if !strings.Contains(b, "not configured to allow the HTTP request method") || len(h.origin.log()) != n {
+				t.Errorf("%s %s: body %q, origin called %d times", tt.method, tt.path, b, len(h.origin.log())-n)
+			}
+		}
+	}
+}
+
+func TestCachedMethodsAndXCache(t *testing.T) {
+	opt := testBehavior("*.m3u8")
+	opt.CachedMethods = []string{"GET", "HEAD", "OPTIONS"}
+	h := newHarness(t, testDistribution(opt), Options{})
+	pre := []string{"Origin: https://app.example.com", "Access-Control-Request-Method: GET"}
+	count := func(method, path string) int {
+		n := 0
+		for _, r := range h.origin.log() {
+			if r.Method == method && r.URL.Path == path {
+				n++
+			}
+		}
+		return n
+	}
+	for i := 0; i < 2; i++ {
+		h.do("OPTIONS", "/videos/v1/index.m3u8", pre...)
+		h.do("OPTIONS", "/photos/a.jpg", pre...)
+	}
+	if got := count("OPTIONS", "/videos/v1/index.m3u8"); got != 1 {
+		t.Errorf("OPTIONS cached by *.m3u8: origin saw %d, want 1", got)
+	}
+	if got := count("OPTIONS", "/photos/a.jpg"); got != 2 {
+		t.Errorf("OPTIONS not in CachedMethods: origin saw %d, want 2", got)
+	}
+	r1 := h.do("GET", "/photos/a.jpg")
+	h.clock.add(7 * time.Second)
+	r2 := h.do("GET", "/photos/a.jpg")
+	if r1.Header.Get("X-Cache") != "Miss from cloudfront" || r2.Header.Get("X-Cache") != "Hit from cloudfront" || r2.Header.Get("Age") != "7" {
+		t.Errorf("X-Cache %q then %q, Age %q", r1.Header.Get("X-Cache"), r2.Header.Get("X-Cache"), r2.Header.Get("Age"))
+	}
+	// The OPTIONS entry is separate from the GET entry.
+	if got := count("GET", "/videos/v1/index.m3u8"); got != 0 {
+		t.Errorf("GET served from an OPTIONS entry? origin GETs %d", got)
+	}
+	h.clock.add(60 * time.Second) // default TTL 60 s
+	if r := h.do("GET", "/photos/a.jpg"); r.Header.Get("X-Cache") != "Miss from cloudfront" {
+		t.Errorf("after the TTL: %q", r.Header.Get("X-Cache"))
+	}
+}
+
+func TestTTL(t *testing.T) {
+	d := testDistribution()
+	d.ErrorResponses = []cfconfig.ErrorResponse{{ErrorCode: 403, HasCachingMinTTL: true, CachingMinTTL: 0}, {ErrorCode: 404, HasCachingMinTTL: true, CachingMinTTL: 30}}
+	e, err := New(d, http.NotFoundHandler(), Options{Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name          string
+		min, def, max float64
+		status        int
+		header        string
+		want          time.Duration
+	}{
+		{"default TTL without directives", 0, 86400, 31536000, 200, "", 86400 * time.Second},
+		{"default below min takes min", 100, 10, 1000, 200, "", 100 * time.Second},
+		{"max-age within bounds", 0, 86400, 31536000, 200, "Cache-Control: max-age=300", 300 * time.Second},
+		{"max-age clamped to max", 0, 60, 600, 200, "Cache-Control: max-age=9999", 600 * time.Second},
+		{"max-age clamped to min", 120, 600, 6000, 200, "Cache-Control: max-age=5", 120 * time.Second},
+		{"s-maxage wins", 0, 60, 6000, 200, "Cache-Control: max-age=10, s-maxage=500", 500 * time.Second},
+		{"Expires", 0, 60, 6000, 200, "Expires: Thu, 01 Jan 2026 00:10:00 GMT", 600 * time.Second},
+		{"no-store honored with min 0", 0, 86400, 31536000, 200, "Cache-Control: no-store", 0},
+		{"no-store cached min TTL otherwise (CachingOptimized: 1 s)", 1, 86400, 31536000, 200, "Cache-Control: no-store", time.Second},
+		{"private like no-store", 0, 60, 600, 200, "Cache-Control: private", 0},
+		{"max TTL 0 disables", 0, 0, 0, 200, "Cache-Control: max-age=300", 0},
+		{"error: ErrorCachingMinTTL 0", 0, 60, 600, 403, "", 0},
+		{"error: ErrorCachingMinTTL 30", 0, 60, 600, 404, "", 30 * time.Second},
+		{"error: default 10 s", 0, 60, 600, 500, "", 10 * time.Second},
+		{"uncached status", 0, 60, 600, 302, "", 0},
+	} {
+		b := testBehavior("*")
+		b.CachePolicy.MinTTL, b.CachePolicy.DefaultTTL, b.CachePolicy.MaxTTL = tt.min, tt.def, tt.max
+		resp := &response{status: tt.status, header: http.Header{}}
+		if tt.header != "" {
+			k, v, _ := strings.Cut(tt.header, ": ")
+			resp.header.Set(k, v)
+		}
+		if got := e.ttl(b, resp); got != tt.want {
+			t.Errorf("%s: TTL %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCacheKey(t *testing.T) {
+	keyed := testBehavior("*.jpg")
+	keyed.CachePolicy.Headers = []string{"origin"}
+	keyed.CachePolicy.QueryStringBehavior, keyed.CachePolicy.QueryStrings = "whitelist", []string{"w"}
+	keyed.CachePolicy.CookieBehavior, keyed.CachePolicy.Cookies = "whitelist", []string{"theme"}
+	h := newHarness(t, testDistribution(keyed), Options{})
+	for _, tt := range []struct {
+		path    string
+		headers []string
+		want    string
+	}{
+		{"/photos/a.jpg?w=1", nil, "Miss"},
+		{"/photos/a.jpg?w=1&x=2", nil, "Hit"}, // x is not in the key
+		{"/photos/a.jpg?w=2", nil, "Miss"},
+		{"/photos/a.jpg?w=1", []string{"Origin: https://app.example.com"}, "Miss"}, // Origin is
+		{"/photos/a.jpg?w=1", []string{"Origin: https://app.example.com"}, "Hit"},
+		{"/photos/a.jpg?w=1", []string{"Cookie: theme=dark; session=1"}, "Miss"},
+		{"/photos/a.jpg?w=1", []string{"Cookie: theme=dark; session=2"}, "Hit"},
+		{"/videos/v1/low/seg0.ts?w=1", nil, "Miss"},
+		{"/videos/v1/low/seg0.ts?w=2", []string{"Origin: https://app.example.com"}, "Hit"}, // path-only key
+	} {
+		h.do("GET", tt.path, tt.headers...)
+		if got := h.last().Cache; got != tt.want {
+			t.Errorf("GET %s %v: %s, want %s", tt.path, tt.headers, got, tt.want)
+		}
+	}
+}
+
+func TestForwarding(t *testing.T) {
+	legacy := testBehavior("legacy/*")
+	legacy.CachePolicy, legacy.OriginRequestPolicy = nil, nil
+	legacy.Legacy = &cfconfig.ForwardedValues{Headers: []string{"x-variant"}, QueryString: false, CookieForward: "none", DefaultTTL: 60, MaxTTL: 600}
+	h := newHarness(t, testDistribution(legacy), Options{})
+	h.origin.put("legacy/a.jpg", "image/jpeg", "x")
+	send := []string{"Origin: https://app.example.com", "Authorization: Bearer secret", "X-Variant: b", "Cookie: session=1", "Accept-Language: fr"}
+	h.do("GET", "/photos/a.jpg?w=1", send...)
+	h.do("GET", "/legacy/a.jpg?w=1", send...)
+	reqs := h.origin.log()
+	if len(reqs) != 2 {
+		t.Fatalf("%d origin requests", len(reqs))
+	}
+	for i, want := range []map[string]string{
+		{"Origin": "https://app.example.com", "Authorization": "", "X-Variant": "", "Cookie": "", "Accept-Language": "", "User-Agent": "Amazon CloudFront"},
+		{"Origin": "", "Authorization": "", "X-Variant": "b", "Cookie": "", "Accept-Language": ""},
+	} {
+		r := reqs[i]
+		if r.URL.RawQuery != "" {
+			t.Errorf("%s: query %q reached the origin", r.URL.Path, r.URL.RawQuery)
+		}
+		for k, v := range want {
+			if got := r.Header.Get(k); got != v {
+				t.Errorf("%s: origin got %s %q, want %q", r.URL.Path, k, got, v)
+			}
+		}
+	}
+	if reqs[0].Host != "media.s3.us-east-1.amazonaws.com" || reqs[0].URL.Path != "/photos/a.jpg" {
+		t.Errorf("origin request host %q path %q", reqs[0].Host, reqs[0].URL.Path)
+	}
+}
+
+func corsPolicy(override bool) *cfconfig.ResponseHeadersPolicy {
+	return &cfconfig.ResponseHeadersPolicy{Name: "cors", CORS: &cfconfig.CORSConfig{
+		AllowOrigins: []string{"https://app.example.com", "https://*.example.org"}, AllowMethods: []string{"GET", "HEAD"},
+		AllowHeaders: []string{"range"}, ExposeHeaders: []string{"Content-Range", "ETag"}, MaxAgeSec: 3600, HasMaxAge: true, OriginOverride: override},
+		SecurityHeaders: []cfconfig.Header{{Name: "X-Frame-Options", Value: "DENY", Override: true}, {Name: "X-Content-Type-Options", Value: "nosniff"}},
+		CustomHeaders:   []cfconfig.Header{{Name: "X-Team", Value: "media"}},
+		RemoveHeaders:   []string{"X-Amz-Meta-Owner", "Via"},
+	}
+}
+
+func TestResponseHeadersPolicy(t *testing.T) {
+	// Not cached, so that each case reaches S3 (TestDoctorFindsKnownFailures
+	// covers what the cache does to CORS headers).
+	over := testBehavior("over/*")
+	over.ResponseHeadersPolicy = corsPolicy(true)
+	over.CachePolicy.DefaultTTL, over.CachePolicy.MaxTTL = 0, 0
+	keep := testBehavior("keep/*")
+	keep.ResponseHeadersPolicy = corsPolicy(false)
+	keep.CachePolicy.DefaultTTL, keep.CachePolicy.MaxTTL = 0, 0
+	h := newHarness(t, testDistribution(over, keep), Options{})
+	for _, p := range []string{"over/a.jpg", "keep/a.jpg"} {
+		h.origin.put(p, "image/jpeg", "jpeg")
+	}
+	h.origin.cors[0].ExposeHeaders = []string{"X-From-S3"}
+	for _, tt := range []struct {
+		name, method, path string
+		headers            []string
+		want               map[string]string
+		layers             map[string]Layer
+	}{
+		{"override replaces S3's CORS headers", "GET", "/over/a.jpg", []string{"Origin: https://app.example.com"},
+			map[string]string{"Access-Control-Allow-Origin": "https://app.example.com", "Access-Control-Expose-Headers": "Content-Range, ETag", "Access-Control-Max-Age": ""},
+			map[string]Layer{"Access-Control-Allow-Origin": LayerPolicy, "Access-Control-Expose-Headers": LayerPolicy, "Access-Control-Allow-Credentials": LayerOrigin, "Vary": LayerOrigin}},
+		{"no override: S3's headers win", "GET", "/keep/a.jpg", []string{"Origin: https://app.example.com"},
+			map[string]string{"Access-Control-Allow-Origin": "https://app.example.com", "Access-Control-Expose-Headers": "X-From-S3"},
+			map[string]Layer{"Access-Control-Allow-Origin": LayerOrigin, "Access-Control-Expose-Headers": LayerOrigin}},
+		{"no override: added when S3 sent none", "GET", "/keep/a.jpg", []string{"Origin: https://a.example.org"},
+			map[string]string{"Access-Control-Allow-Origin": "https://a.example.org", "Access-Control-Expose-Headers": "Content-Range, ETag"},
+			map[string]Layer{"Access-Control-Allow-Origin": LayerPolicy}},
+		{"wildcard is one leftmost label", "GET", "/over/a.jpg", []string{"Origin: https://a.b.example.org"},
+			map[string]string{"Access-Control-Allow-Origin": ""}, nil},
+		{"origin not allowed", "GET", "/over/a.jpg", []string{"Origin: https://evil.example.net"},
+			map[string]string{"Access-Control-Allow-Origin": ""}, nil},
+		{"no Origin: no CORS headers (default reading)", "GET", "/over/a.jpg", nil,
+			map[string]string{"Access-Control-Allow-Origin": "", "Vary": ""}, nil},
+		{"preflight gets methods, headers, max-age", "OPTIONS", "/over/a.jpg", []string{"Origin: https://app.example.com", "Access-Control-Request-Method: GET", "Access-Control-Request-Headers: range"},
+			map[string]string{"Access-Control-Allow-Methods": "GET, HEAD", "Access-Control-Allow-Headers": "range", "Access-Control-Max-Age": "3600", "Access-Control-Expose-Headers": "X-From-S3"},
+			// The policy adds no Expose-Headers to a preflight: S3's stays.
+			map[string]Layer{"Access-Control-Allow-Methods": LayerPolicy, "Access-Control-Max-Age": LayerPolicy, "Access-Control-Expose-Headers": LayerOrigin}},
+		{"security, custom and removed headers", "GET", "/over/a.jpg", nil,
+			map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "X-Team": "media", "Via": "1.1 local.cloudfront.net (CloudFront)"}, nil},
+	} {
+		r := h.do(tt.method, tt.path, tt.headers...)
+		for k, v := range tt.want {
+			if got := r.Header.Get(k); got != v {
+				t.Errorf("%s: %s = %q, want %q", tt.name, k, got, v)
+			}
+		}
+		info := h.last()
+		for k, l := range tt.layers {
+			if info.CORS[k] != l {
+				t.Errorf("%s: layer of %s = %q, want %q (all: %v)", tt.name, k, info.CORS[k], l, info.CORS)
+			}
+		}
+	}
+
+	// The readings change what an undocumented case does.
+	h2 := newHarness(t, testDistribution(over), Options{PolicyAddsVaryOrigin: true, PolicyCORSWithoutOrigin: true})
+	h2.origin.put("over/a.jpg", "image/jpeg", "jpeg")
+	r := h2.do("GET", "/over/a.jpg")
+	if r.Header.Get("Vary") != "Origin" || r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("PolicyAddsVaryOrigin without \"*\": Vary %q ACAO %q", r.Header.Get("Vary"), r.Header.Get("Access-Control-Allow-Origin"))
+	}
+	over.ResponseHeadersPolicy.CORS.AllowOrigins = []string{"*"}
+	r = h2.do("GET", "/over/a.jpg")
+	if r.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("PolicyCORSWithoutOrigin with \"*\": ACAO %q", r.Header.Get("Access-Control-Allow-Origin"))
+	}
+}
+
+func TestCompression(t *testing.T) {
+	on := testBehavior("*.css")
+	on.Compress, on.CachePolicy.EnableGzip = true, true
+	off := testBehavior("*.txt")
+	off.Compress = true // the cache policy does not enable gzip
+	img := testBehavior("*.jpg")
+	img.Compress, img.CachePolicy.EnableGzip = true, true
+	h := newHarness(t, testDistribution(on, off, img), Options{})
+	big := strings.Repeat("body { color: red }\n", 100)
+	h.origin.put("a.css", "text/css", big)
+	h.origin.put("small.css", "text/css", "a{}")
+	h.origin.put("a.txt", "text/plain", big)
+	h.origin.put("a.jpg", "image/jpeg", big)
+	for _, tt := range []struct {
+		path, ae string
+		gzip     bool
+	}{
+		{"/a.css", "gzip, deflate, br", true},
+		{"/a.css", "", false},
+		{"/small.css", "gzip", false}, // under 1,000 bytes
+		{"/a.txt", "gzip", false},
+		{"/a.jpg", "gzip", false}, // not a compressible type
+	} {
+		var hs []string
+		if tt.ae != "" {
+			hs = append(hs, "Accept-Encoding: "+tt.ae)
+		}
+		for i := 0; i < 2; i++ { // miss, then hit
+			r := h.do("GET", tt.path, hs...)
+			got := r.Header.Get("Content-Encoding") == "gzip"
+			if got != tt.gzip {
+				t.Errorf("%s AE %q (%s): gzip %v, want %v", tt.path, tt.ae, r.Header.Get("X-Cache"), got, tt.gzip)
+				continue
+			}
+			if got {
+				zr, err := gzip.NewReader(r.Body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				plain, _ := io.ReadAll(zr)
+				if string(plain) != big {
+					t.Errorf("%s: gzip body does not decompress to the object", tt.path)
+				}
+			}
+		}
+	}
+}
+
+func TestRangeAndConditionalFromCache(t *testing.T) {
+	h := newHarness(t, testDistribution(), Options{})
+	full := h.do("GET", "/videos/v1/low/seg0.ts")
+	etag := full.Header.Get("ETag")
+	r := h.do("GET", "/videos/v1/low/seg0.ts", "Range: bytes=0-187")
+	if r.StatusCode != 206 || r.Header.Get("Content-Range") != "bytes 0-187/3760" || len(body(t, r)) != 188 || r.Header.Get("X-Cache") != "Hit from cloudfront" {
+		t.Errorf("range: %d %q %q", r.StatusCode, r.Header.Get("Content-Range"), r.Header.Get("X-Cache"))
+	}
+	if r := h.do("GET", "/videos/v1/low/seg0.ts", "If-None-Match: "+etag); r.StatusCode != 304 {
+		t.Errorf("If-None-Match: %d", r.StatusCode)
+	}
+	if n := len(h.origin.log()); n != 1 {
+		t.Errorf("origin saw %d requests, want 1", n)
+	}
+}
+
+func TestInvalidation(t *testing.T) {
+	h := newHarness(t, testDistribution(), Options{})
+	h.do("GET", "/photos/a.jpg")
+	h.do("GET", "/videos/v1/index.m3u8")
+	h.origin.put("photos/a.jpg", "image/jpeg", "new content")
+	if b := body(t, h.do("GET", "/photos/a.jpg")); b == "new content" {
+		t.Fatal("changed object served before the invalidation")
+	}
+	r := h.do("POST", "/.mediacdn/invalidate?path=/photos/*")
+	if r.StatusCode != 200 || !strings.Contains(body(t, r), "invalidated 1 ") {
+		t.Fatalf("invalidation: %d", r.StatusCode)
+	}
+	if b := body(t, h.do("GET", "/photos/a.jpg")); b != "new content" {
+		t.Errorf("after invalidation: %q", b)
+	}
+	if h.do("GET", "/videos/v1/index.m3u8").Header.Get("X-Cache") != "Hit from cloudfront" {
+		t.Error("the invalidation removed an entry outside its path")
+	}
+	for _, bad := range []string{"/.mediacdn/invalidate?path=photos", "/.mediacdn/invalidate?path=/a*b", "/.mediacdn/invalidate"} {
+		if r := h.do("POST", bad); r.StatusCode != 400 {
+			t.Errorf("POST %s: %d, want 400", bad, r.StatusCode)
+		}
+	}
+	if r := h.do("GET", "/.mediacdn/invalidate?path=/*"); r.StatusCode != 405 {
+		t.Errorf("GET invalidation: %d", r.StatusCode)
+	}
+}
+
+func TestCacheStaysWithinBound(t *testing.T) {
+	h := newHarness(t, testDistribution(), Options{CacheBytes: 64 << 10})
+	for i := 0; i < 200; i++ {
+		p := "obj/" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "/" + time.Duration(i).String() + ".ts"
+		h.origin.put(p, "video/mp2t", strings.Repeat("G", 4000))
+		h.do("GET", "/"+p)
+		if got := h.edge.cache.bytes(); got > 64<<10 {
+			t.Fatalf("cache holds %d bytes, over its 64 KiB bound", got)
+		}
+	}
+	if h.edge.cache.bytes() < 32<<10 {
+		t.Errorf("cache holds only %d bytes: eviction too eager", h.edge.cache.bytes())
+	}
+}
+
+func TestRefusedAtStart(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		change func(d *cfconfig.Distribution)
+		want   string
+	}{
+		{"Lambda@Edge", func(d *cfconfig.Distribution) {
+			d.Behaviors[0].Functions = []cfconfig.Function{{Name: "Lambda@Edge arn:aws:lambda:us-east-1:1:function:f:1", EventType: "origin-request", LambdaEdge: true}}
+		}, "Lambda@Edge"},
+		{"custom origin", func(d *cfconfig.Distribution) { d.Origins["s3"].S3, d.Origins["s3"].Custom = false, true }, "custom origin"},
+		{"website endpoint", func(d *cfconfig.Distribution) { d.Origins["s3"].S3, d.Origins["s3"].Website = false, true }, "website endpoint"},
+		{"function code not in the template", func(d *cfconfig.Distribution) {
+			d.Behaviors[0].Functions = []cfconfig.Function{{Name: "arn:aws:cloudfront::1:function/x", EventType: "viewer-request"}}
+		}, "code is not in the template"},
+		{"KeyValueStore", func(d *cfconfig.Distribution) {
+			d.Behaviors[0].Functions = []cfconfig.Function{{Name: "f", EventType: "viewer-request", Code: "function handler(e){return e.request}", KeyValueStores: []string{"arn"}}}
+		}, "KeyValueStore"},
+		{"oversized function", func(d *cfconfig.Distribution) {
+			d.Behaviors[0].Functions = []cfconfig.Function{{Name: "f", EventType: "viewer-request", Code: "function handler(e){return e.request}//" + strings.Repeat("x", 11<<10)}}
+		}, "10 KB"},
+		{"crypto module", func(d *cfconfig.Distribution) {
+			d.Behaviors[0].Functions = []cfconfig.Function{{Name: "f", EventType: "viewer-request", Code: "import crypto from 'crypto';\nfunction handler(e){return e.request}"}}
+		}, "other than 'cloudfront'"},
+		{"syntax error", func(d *cfconfig.Distribution) {
+			d.Behaviors[0].Functions = []cfconfig.Function{{Name: "f", EventType: "viewer-request", Code: "function handler(e){"}}
+		}, "does not compile"},
+		{"unknown policy", func(d *cfconfig.Distribution) {
+			d.Unresolved = []cfconfig.Unresolved{{Kind: "cache policy", Ref: "1234"}}
+		}, "cache policy 1234"},
+		{"key group without keys", func(d *cfconfig.Distribution) { d.Behaviors[0].TrustedKeyGroups = []string{"kg-123"} }, "kg-123"},
+		{"legacy trusted signers", func(d *cfconfig.Distribution) { d.Behaviors[0].TrustedSigners = true }, "TrustedSigners"},
+		{"no default behavior", func(d *cfconfig.Distribution) { d.Behaviors = d.Behaviors[:1] }, "no default cache behavior"},
+	} {
+		d := testDistribution(testBehavior("*.jpg"))
+		tt.change(d)
+		_, err := New(d, http.NotFoundHandler(), Options{})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want one naming %q", tt.name, err, tt.want)
+		}
+	}
+}

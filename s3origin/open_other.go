@@ -1,0 +1,7 @@
+//go:build !unix
+
+package s3origin
+
+import "os"
+
+const openFlags = os.O_RDONLY

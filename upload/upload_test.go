@@ -1,0 +1,313 @@
+package upload
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/mediacdn/mediacdn/internal/s3gwtest"
+)
+
+// media writes a small HLS tree into a new directory.
+func media(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"index.m3u8":       "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nlow/index.m3u8\n",
+		"low/index.m3u8":   "#EXTM3U\n#EXTINF:4,\nseg0.ts\n",
+		"low/seg0.ts":      "G\x00\x00segment bytes",
+		"subs/en.vtt":      "WEBVTT\n",
+		"poster.jpg":       "\xff\xd8\xff",
+		"notes/readme.txt": "hello",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		must(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		must(t, os.WriteFile(p, []byte(body), 0o644))
+	}
+	return dir
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (r *recorder) add(e Event) {
+	if e.Action == Sending || e.Action == Planned {
+		return
+	}
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
+
+func (r *recorder) byAction(a Action) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, e := range r.events {
+		if e.Action == a {
+			out = append(out, e.Path)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func head(t *testing.T, c *s3.Client, bucket, key string) *s3.HeadObjectOutput {
+	t.Helper()
+	out, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("head %s: %v", key, err)
+	}
+	return out
+}
+
+func keys(t *testing.T, c *s3.Client, bucket string) []string {
+	t.Helper()
+	out, err := c.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	must(t, err)
+	var ks []string
+	for _, o := range out.Contents {
+		ks = append(ks, aws.ToString(o.Key))
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func TestUpload(t *testing.T) {
+	srv := s3gwtest.Start(t)
+	srv.CreateBucket(t, "media")
+	c := srv.Client()
+	ctx := context.Background()
+	dir := media(t)
+	// Left alone: never deleted although DIR has no such file.
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("media"), Key: aws.String("video/old.ts"), Body: strings.NewReader("old")})
+	must(t, err)
+
+	// Dry run: reports, uploads nothing.
+	var dry recorder
+	sum, err := Run(ctx, dir, Options{Client: c, Bucket: "media", Prefix: "video", DryRun: true, Progress: dry.add})
+	must(t, err)
+	if sum.WouldUpload != 6 || sum.Uploaded != 0 || len(sum.Failed) != 0 {
+		t.Fatalf("dry run summary %+v", sum)
+	}
+	if got := keys(t, c, "media"); len(got) != 1 {
+		t.Fatalf("dry run created objects: %v", got)
+	}
+
+	var rec recorder
+	sum, err = Run(ctx, dir, Options{Client: c, Bucket: "media", Prefix: "video/", Progress: rec.add})
+	must(t, err)
+	if sum.Uploaded != 6 || len(sum.Failed) != 0 {
+		t.Fatalf("summary %+v, failed %v", sum, sum.Failed)
+	}
+	want := map[string][2]string{
+		"video/index.m3u8":       {"application/vnd.apple.mpegurl", "max-age=2"},
+		"video/low/index.m3u8":   {"application/vnd.apple.mpegurl", "max-age=2"},
+		"video/low/seg0.ts":      {"video/mp2t", "max-age=86400"},
+		"video/subs/en.vtt":      {"text/vtt", "max-age=86400"},
+		"video/poster.jpg":       {"image/jpeg", "max-age=86400"},
+		"video/notes/readme.txt": {"application/octet-stream", "max-age=2"},
+	}
+	for k, w := range want {
+		h := head(t, c, "media", k)
+		if aws.ToString(h.ContentType) != w[0] || aws.ToString(h.CacheControl) != w[1] {
+			t.Errorf("%s: Content-Type %q Cache-Control %q, want %q %q", k, aws.ToString(h.ContentType), aws.ToString(h.CacheControl), w[0], w[1])
+		}
+	}
+	if got := keys(t, c, "media"); len(got) != 7 || got[1] != "video/low/index.m3u8" || !contains(got, "video/old.ts") {
+		t.Errorf("keys %v", got)
+	}
+
+	// Second run: everything unchanged.
+	sum, err = Run(ctx, dir, Options{Client: c, Bucket: "media", Prefix: "video"})
+	must(t, err)
+	if sum.Unchanged != 6 || sum.Uploaded != 0 {
+		t.Errorf("re-run summary %+v", sum)
+	}
+
+	// A changed file of the same size, and an object with the right bytes
+	// but a guessed type (what aws s3 cp stores for .ts on Debian 12), are
+	// uploaded again; the rest stays.
+	must(t, os.WriteFile(filepath.Join(dir, "poster.jpg"), []byte("\xff\xd8\xfe"), 0o644))
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("media"), Key: aws.String("video/low/seg0.ts"),
+		Body: strings.NewReader("G\x00\x00segment bytes"), ContentType: aws.String("text/vnd.trolltech.linguist")})
+	must(t, err)
+	var again recorder
+	sum, err = Run(ctx, dir, Options{Client: c, Bucket: "media", Prefix: "video", Progress: again.add})
+	must(t, err)
+	if got := again.byAction(Uploaded); strings.Join(got, ",") != "low/seg0.ts,poster.jpg" {
+		t.Errorf("re-uploaded %v, want low/seg0.ts and poster.jpg (summary %+v)", got, sum)
+	}
+	if got := aws.ToString(head(t, c, "media", "video/low/seg0.ts").ContentType); got != "video/mp2t" {
+		t.Errorf("type not repaired: %q", got)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// A file over the part size goes up in parts; its ETag is then no MD5, and
+// the md5 metadata lets the next run skip it.
+func TestMultipart(t *testing.T) {
+	srv := s3gwtest.Start(t)
+	srv.CreateBucket(t, "media")
+	c := srv.Client()
+	dir := t.TempDir()
+	big := make([]byte, 11<<20)
+	_, _ = rand.Read(big)
+	must(t, os.WriteFile(filepath.Join(dir, "big.mp4"), big, 0o644))
+	var sent int64
+	var mu sync.Mutex
+	sum, err := Run(context.Background(), dir, Options{Client: c, Bucket: "media", Progress: func(e Event) {
+		if e.Action == Sending {
+			mu.Lock()
+			sent = max(sent, e.Sent)
+			mu.Unlock()
+		}
+	}})
+	must(t, err)
+	if sum.Uploaded != 1 {
+		t.Fatalf("summary %+v %v", sum, sum.Failed)
+	}
+	if sent != int64(len(big)) {
+		t.Errorf("progress reached %d of %d bytes", sent, len(big))
+	}
+	h := head(t, c, "media", "big.mp4")
+	if !strings.Contains(aws.ToString(h.ETag), "-") {
+		t.Errorf("ETag %s: not a multipart upload", aws.ToString(h.ETag))
+	}
+	out, err := c.GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String("media"), Key: aws.String("big.mp4")})
+	must(t, err)
+	var got bytes.Buffer
+	_, _ = got.ReadFrom(out.Body)
+	out.Body.Close()
+	if !bytes.Equal(got.Bytes(), big) {
+		t.Fatal("multipart object differs from the file")
+	}
+	sum, err = Run(context.Background(), dir, Options{Client: c, Bucket: "media"})
+	must(t, err)
+	if sum.Unchanged != 1 {
+		t.Errorf("multipart object not recognized as unchanged: %+v", sum)
+	}
+}
+
+// Cancelling mid-way stops with the context's error; the next run uploads
+// the rest and skips what was done.
+func TestInterrupted(t *testing.T) {
+	srv := s3gwtest.Start(t)
+	srv.CreateBucket(t, "media")
+	c := srv.Client()
+	dir := t.TempDir()
+	for i := 0; i < 8; i++ {
+		must(t, os.WriteFile(filepath.Join(dir, "seg"+string(rune('0'+i))+".ts"), []byte(strings.Repeat("x", 100+i)), 0o644))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := 0
+	sum, err := Run(ctx, dir, Options{Client: c, Bucket: "media", Concurrency: 1, Progress: func(e Event) {
+		if e.Action == Uploaded {
+			if done++; done == 3 {
+				cancel()
+			}
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+	if sum.Uploaded < 3 || sum.Uploaded >= 8 {
+		t.Fatalf("interrupted run uploaded %d of 8", sum.Uploaded)
+	}
+	first := sum.Uploaded
+	sum, err = Run(context.Background(), dir, Options{Client: c, Bucket: "media"})
+	must(t, err)
+	if sum.Unchanged != first || sum.Uploaded != 8-first || len(sum.Failed) != 0 {
+		t.Errorf("re-run after interruption: %+v (first run uploaded %d)", sum, first)
+	}
+	if n := len(keys(t, c, "media")); n != 8 {
+		t.Errorf("%d objects after re-run, want 8", n)
+	}
+}
+
+func TestFailuresAndSpecialFiles(t *testing.T) {
+	srv := s3gwtest.Start(t)
+	srv.CreateBucket(t, "media")
+	c := srv.Client()
+	dir := media(t)
+	outside := filepath.Join(t.TempDir(), "secret.ts")
+	must(t, os.WriteFile(outside, []byte("secret"), 0o644))
+	must(t, os.Symlink(outside, filepath.Join(dir, "link.ts")))
+	must(t, os.Symlink("..", filepath.Join(dir, "loop")))
+	must(t, syscall.Mkfifo(filepath.Join(dir, "pipe.ts"), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "bad\xffname.ts"), []byte("x"), 0o644))
+	unreadable := filepath.Join(dir, "locked.ts")
+	must(t, os.WriteFile(unreadable, []byte("x"), 0o000))
+	root := os.Geteuid() == 0 // root reads mode-000 files anyway
+
+	var rec recorder
+	sum, err := Run(context.Background(), dir, Options{Client: c, Bucket: "media", Progress: rec.add})
+	must(t, err)
+	if got := strings.Join(rec.byAction(Skipped), ","); got != "link.ts,loop,pipe.ts" {
+		t.Errorf("skipped %q, want link.ts,loop,pipe.ts", got)
+	}
+	wantFailed := "bad\xffname.ts"
+	if !root {
+		wantFailed += ",locked.ts"
+	}
+	if got := strings.Join(rec.byAction(Failed), ","); got != wantFailed {
+		t.Errorf("failed %q, want %q", got, wantFailed)
+	}
+	if len(sum.Failed) == 0 || !strings.Contains(sum.Failed[0].Err.Error(), "UTF-8") {
+		t.Errorf("failure reasons: %v", sum.Failed)
+	}
+	for _, k := range keys(t, c, "media") {
+		if strings.Contains(k, "link") || strings.Contains(k, "loop") || strings.Contains(k, "pipe") {
+			t.Errorf("uploaded %s", k)
+		}
+	}
+
+	// A missing bucket fails every file, naming the bucket.
+	sum, err = Run(context.Background(), media(t), Options{Client: c, Bucket: "no-such-bucket"})
+	must(t, err)
+	if len(sum.Failed) != 6 || sum.Uploaded != 0 {
+		t.Fatalf("missing bucket: %+v", sum)
+	}
+	if msg := sum.Failed[0].Err.Error(); !strings.Contains(msg, "no-such-bucket") {
+		t.Errorf("missing bucket error %q does not name it", msg)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	c := s3.New(s3.Options{Region: "us-east-1"})
+	if _, err := Run(context.Background(), t.TempDir(), Options{Client: c}); err == nil {
+		t.Error("no bucket accepted")
+	}
+	if _, err := Run(context.Background(), filepath.Join(t.TempDir(), "missing"), Options{Client: c, Bucket: "b"}); err == nil {
+		t.Error("missing dir accepted")
+	}
+}
