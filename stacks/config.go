@@ -47,6 +47,11 @@ type Config struct {
 
 	PublicKeyFiles []string // publicKeyFiles: PEM public keys, paths relative to the app directory
 	PublicPaths    []string // publicPaths: path patterns served unsigned
+
+	// cachePolicyIds and responseHeadersPolicyId: existing policies shared
+	// with other stacks (stacks/shared.go).
+	CachePolicyIds          map[string]string
+	ResponseHeadersPolicyId string
 }
 
 // contextKeys lists the keys the stack reads; any other plain key is
@@ -58,7 +63,7 @@ var contextKeys = []string{
 	"imageTtl", "segmentTtl", "playlistTtl",
 	"domainNames", "certificateArn", "minimumProtocolVersion", "priceClass", "httpVersion", "ipv6",
 	"accessLogging", "accessLogRetentionDays", "webAclArn", "geoAllowList", "geoDenyList", "originShieldRegion",
-	"publicKeyFiles", "publicPaths",
+	"publicKeyFiles", "publicPaths", cachePolicyIdsKey, responseHeadersPolicyIdKey,
 }
 
 // ParseContext turns raw context values into a Config. Values may be JSON
@@ -98,6 +103,8 @@ func ParseContext(ctx map[string]any) (Config, error) {
 		PublicKeyFiles:         r.list("publicKeyFiles"),
 		PublicPaths:            r.list("publicPaths"),
 	}
+	c.CachePolicyIds = r.stringMap(cachePolicyIdsKey)
+	c.ResponseHeadersPolicyId = r.str(responseHeadersPolicyIdKey, "")
 	if c.StackName == "" {
 		r.fail("stackName", "is empty: give a CloudFormation stack name such as MediaCdn")
 	}

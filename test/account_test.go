@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/mediacdn/mediacdn/constructs/mediacdn"
+	"github.com/mediacdn/mediacdn/stacks"
 )
 
 // accountNames are the CloudFront resources whose names are unique per
@@ -423,4 +424,61 @@ func evalRuleCondition(v any, region string) (bool, error) {
 		return false, fmt.Errorf("unexpected function %s", fn)
 	}
 	return false, nil
+}
+
+// TestSharedPoliciesFromContext shares policies the way a second stack of
+// the CDK app does: the first stack's CachePolicyIds and
+// ResponseHeadersPolicyId outputs passed as context.
+func TestSharedPoliciesFromContext(t *testing.T) {
+	ctx := map[string]any{
+		"stackName":               "Prod",
+		"allowedOrigins":          []any{"https://app.example.com"},
+		"cachePolicyIds":          `{"images": "` + sharedImages + `", "segments": "` + sharedImages + `", "playlists": "` + sharedPlaylists + `"}`,
+		"responseHeadersPolicyId": sharedHeaders,
+	}
+	cfg, err := stacks.ParseContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
+	st, err := stacks.NewMediaStack(app, &stacks.MediaStackProps{Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, want := range map[mediacdn.CachePolicyKind]string{mediacdn.CacheImages: sharedImages, mediacdn.CacheSegments: sharedImages, mediacdn.CachePlaylists: sharedPlaylists} {
+		if got := st.Media.CachePolicies[kind]; got == nil || *got.CachePolicyId() != want {
+			t.Errorf("%s policy = %v, want the shared %s", kind, got, want)
+		}
+	}
+	if got := *st.Media.ResponseHeadersPolicy.ResponseHeadersPolicyId(); got != sharedHeaders {
+		t.Errorf("response headers policy = %s, want the shared %s", got, sharedHeaders)
+	}
+	if _, created := st.Media.CachePolicies[mediacdn.CacheTextImages]; !created {
+		t.Error("svg (text images) got no policy although its kind was not shared")
+	}
+
+	for _, c := range []struct {
+		name string
+		set  map[string]any
+		want string
+	}{
+		{"not JSON", map[string]any{"cachePolicyIds": `{"images": `}, `context "cachePolicyIds" is not valid JSON`},
+		{"a number", map[string]any{"cachePolicyIds": map[string]any{"images": 7.0}}, `context "cachePolicyIds" field "images" must be a string, got 7`},
+		{"not an id", map[string]any{"cachePolicyIds": map[string]any{"images": "CachingOptimized"}}, `CachePolicies["images"] has id "CachingOptimized", which is not a CloudFront cache policy id`},
+		{"unknown kind", map[string]any{"cachePolicyIds": map[string]any{"video": sharedImages}}, `CachePolicies["video"] is not a cache policy kind`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := map[string]any{"allowedOrigins": []any{"https://app.example.com"}}
+			for k, v := range c.set {
+				ctx[k] = v
+			}
+			cfg, err := stacks.ParseContext(ctx)
+			if err == nil {
+				_, err = stacks.NewMediaStack(awscdk.NewApp(nil), &stacks.MediaStackProps{Config: cfg})
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error = %v, want it to mention %q", err, c.want)
+			}
+		})
+	}
 }

@@ -528,7 +528,7 @@ func TestStackOutputs(t *testing.T) {
 		names = append(names, id)
 	}
 	sort.Strings(names)
-	want := []string{"BucketName", "DistributionDomainName", "DistributionId", "DoctorCommand", "MediaBaseUrl", "UploadExample"}
+	want := []string{"BucketName", "CachePolicyIds", "DistributionDomainName", "DistributionId", "DoctorCommand", "MediaBaseUrl", "ResponseHeadersPolicyId", "UploadExample"}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("outputs = %v, want %v", names, want)
 	}
