@@ -235,21 +235,8 @@ func (r *contextReader) integer(key string, def int) int {
 // ttl reads {"min": s, "default": s, "max": s} in seconds; omitted fields
 // keep the construct's defaults for that kind.
 func (r *contextReader) ttl(key string) *mediacdn.CacheTtl {
-	v, ok := r.ctx[key]
-	if !ok || v == nil {
-		return nil
-	}
-	if s, isString := v.(string); isString {
-		var parsed any
-		if err := json.Unmarshal([]byte(s), &parsed); err != nil {
-			r.fail(key, `is not valid JSON (%v): write {"min":0,"default":86400,"max":31536000} (seconds)`, err)
-			return nil
-		}
-		v = parsed
-	}
-	obj, ok := v.(map[string]any)
+	obj, ok := r.object(key, `{"min":0,"default":86400,"max":31536000} (seconds)`)
 	if !ok {
-		r.fail(key, `must be an object like {"min":0,"default":86400,"max":31536000} (seconds), got %s`, describe(v))
 		return nil
 	}
 	t := mediacdn.DefaultMediaTtl()

@@ -22,30 +22,38 @@ const (
 	responseHeadersPolicyIdKey = "responseHeadersPolicyId" // "ID"
 )
 
-// stringMap reads a JSON object of strings (from cdk.json, or as a JSON
-// string from -c key=value).
-func (r *contextReader) stringMap(key string) map[string]string {
-	v, ok := r.ctx[key]
-	if !ok || v == nil {
-		return nil
+// object reads a JSON object (from cdk.json, or as a JSON string from -c
+// key=value); example shows the expected form in messages. ok is false when
+// the key is absent or invalid (then reported).
+func (r *contextReader) object(key, example string) (obj map[string]any, ok bool) {
+	v, set := r.ctx[key]
+	if !set || v == nil {
+		return nil, false
 	}
 	if s, isString := v.(string); isString {
 		var parsed any
 		if err := json.Unmarshal([]byte(s), &parsed); err != nil {
-			r.fail(key, `is not valid JSON (%v): write {"images":"ID","playlists":"ID"}`, err)
-			return nil
+			r.fail(key, "is not valid JSON (%v): write %s", err, example)
+			return nil, false
 		}
 		v = parsed
 	}
-	obj, ok := v.(map[string]any)
+	if obj, ok = v.(map[string]any); !ok {
+		r.fail(key, "must be an object like %s, got %s", example, describe(v))
+	}
+	return obj, ok
+}
+
+// stringMap reads a JSON object of strings.
+func (r *contextReader) stringMap(key string) map[string]string {
+	obj, ok := r.object(key, `{"images":"ID","playlists":"ID"}`)
 	if !ok {
-		r.fail(key, `must be an object like {"images":"ID","playlists":"ID"}, got %s`, describe(v))
 		return nil
 	}
 	out := map[string]string{}
 	for k, raw := range obj {
-		s, ok := raw.(string)
-		if !ok {
+		s, isString := raw.(string)
+		if !isString {
 			r.fail(key, "field %q must be a string, got %s", k, describe(raw))
 			continue
 		}
