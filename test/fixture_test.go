@@ -239,6 +239,11 @@ func synthAll(t *testing.T) map[string]*synthesized {
 			s.template = assertions.Template_FromJSON(&s.tpl, nil)
 			s.messages = *artifact.Messages()
 		}
+		templates := map[string]map[string]any{}
+		for name, s := range synthed {
+			templates[name] = s.tpl
+		}
+		startCfnLint(templates)
 		synthDuration = time.Since(start)
 	})
 	if synthErr != nil {
