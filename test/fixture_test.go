@@ -29,9 +29,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden templates in testdata/ (review the diff)")
 
 func TestMain(m *testing.M) {
-	cdkenv.ForTests() // the template validator is off but for TestTemplateValidator
-	flag.Parse()
-	startValidatorRun()
+	cdkenv.ForTests() // the template validator runs in synthAll only
 	os.Exit(m.Run())
 }
 
@@ -202,18 +200,16 @@ var (
 	synthErr  error
 )
 
-// synthAll synthesizes every scenario in one app, once per test binary.
-// In the child process TestTemplateValidator starts, aws-cdk-lib's template
-// validator runs on it too; every other synth in the tests runs without it.
+// synthAll synthesizes every scenario in one app, once per test binary,
+// with aws-cdk-lib's template validator on (its report is checked by
+// TestTemplateValidator); every other synth in the tests runs without it.
 func synthAll(t *testing.T) map[string]*synthesized {
 	t.Helper()
 	synthOnce.Do(func() {
 		start := time.Now()
 		app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
 		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-		if validatorChild() {
-			awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
-		}
+		awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
 		synthed = map[string]*synthesized{}
 		for _, sc := range scenarios() {
 			s := &synthesized{scenario: sc}

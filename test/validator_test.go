@@ -2,70 +2,18 @@ package test
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
 
-// aws-cdk-lib's template validator costs seconds to start in a process, so
-// it runs once, on every scenario, in a child process of this test binary
-// (TestTemplateValidator alone), started by TestMain and working on the other
-// core while the rest of the tests run with the validator off.
-const validatorChildEnv = "MEDIACDN_TEST_VALIDATOR_CHILD"
-
-func validatorChild() bool { return os.Getenv(validatorChildEnv) == "1" }
-
-var validatorRun struct {
-	cmd  *exec.Cmd
-	out  strings.Builder
-	done chan error
-}
-
-// startValidatorRun starts the child when this run includes
-// TestTemplateValidator.
-func startValidatorRun() {
-	if validatorChild() {
-		return
-	}
-	if run := flag.Lookup("test.run"); run != nil && run.Value.String() != "" {
-		if re, err := regexp.Compile(run.Value.String()); err != nil || !re.MatchString("TestTemplateValidator") {
-			return
-		}
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestTemplateValidator$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), validatorChildEnv+"=1")
-	cmd.Stdout, cmd.Stderr = &validatorRun.out, &validatorRun.out
-	validatorRun.cmd, validatorRun.done = cmd, make(chan error, 1)
-	if err := cmd.Start(); err != nil {
-		validatorRun.done <- err
-		return
-	}
-	go func() { validatorRun.done <- cmd.Wait() }()
-}
-
 // TestTemplateValidator is the one place the tests keep aws-cdk-lib's
-// template validator on (cdkenv.ForTests turns it off elsewhere): in the
-// child, synthAll registers it on the app of every scenario, and this test
-// reads its report; in the parent, it reports the child's result.
+// template validator on (cdkenv.ForTests turns it off for every other
+// synth): synthAll registers it on the app of every scenario, and this test
+// reads its report.
 func TestTemplateValidator(t *testing.T) {
-	if !validatorChild() {
-		if validatorRun.done == nil {
-			t.Fatal("the validator child was not started")
-		}
-		if err := <-validatorRun.done; err != nil {
-			t.Fatalf("template validator run failed: %v\n%s", err, validatorRun.out.String())
-		}
-		if !strings.Contains(validatorRun.out.String(), "--- PASS: TestTemplateValidator") {
-			t.Fatalf("the validator child did not pass TestTemplateValidator:\n%s", validatorRun.out.String())
-		}
-		t.Logf("validator child (every scenario, validator on): %s", lastLine(validatorRun.out.String(), "--- PASS: TestTemplateValidator"))
-		return
-	}
 	synthAll(t)
 	raw, err := os.ReadFile(filepath.Join(*assembly.Directory(), "validation-report.json"))
 	if err != nil {
@@ -137,15 +85,4 @@ func TestValidatorViolationsReadsFailures(t *testing.T) {
 	if ran {
 		t.Error("a report without the CloudFormation Validate plugin counted as a validator run")
 	}
-}
-
-// lastLine returns the last line of out that contains marker.
-func lastLine(out, marker string) string {
-	lines := strings.Split(out, "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if strings.Contains(lines[i], marker) {
-			return strings.TrimSpace(lines[i])
-		}
-	}
-	return ""
 }
