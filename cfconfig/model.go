@@ -50,6 +50,13 @@ type Distribution struct {
 	Unresolved []Unresolved
 	// Empty is true when the distribution had no DistributionConfig at all.
 	Empty bool
+	// WebACLID is the associated AWS WAF web ACL ("" when none).
+	WebACLID string
+	// GeoRestriction is the RestrictionType (whitelist, blacklist) when
+	// geographic restriction is on, "" otherwise.
+	GeoRestriction string
+	// OriginGroups counts origin groups (failover).
+	OriginGroups int
 }
 
 // Unresolved is a policy reference whose contents are not in the input.
@@ -123,6 +130,8 @@ type Behavior struct {
 	TrustedSigners bool
 	// Functions are CloudFront Functions and Lambda@Edge associations.
 	Functions []Function
+	// FieldLevelEncryptionID is set when field-level encryption is on.
+	FieldLevelEncryptionID string
 }
 
 // Label is the pattern as reports show it: "Default (*)" for the default.
@@ -389,7 +398,9 @@ type Origin struct {
 	BucketLabel   string
 }
 
-// CORSRule is one bucket CORS rule (CloudFormation CorsRules entry).
+// CORSRule is one bucket CORS rule (CloudFormation CorsRules entry). It has
+// the fields of s3origin.CORSRule in the same order, so s3origin.CORSRule(r)
+// converts it; the model does not import s3origin (and the AWS SDK with it).
 type CORSRule struct {
 	AllowedOrigins []string
 	AllowedMethods []string // upper case

@@ -242,6 +242,17 @@ func buildDistribution(st *stack, label string, dc map[string]any) *Distribution
 	d := &Distribution{Label: label, Stack: st.name, Origins: map[string]*Origin{}}
 	d.Aliases = StrList(dc["Aliases"])
 	d.DefaultRootObject = str(dc["DefaultRootObject"])
+	if v, ok := dc["WebACLId"]; ok && !isEmpty(v) {
+		d.WebACLID = Describe(v)
+	}
+	if r, ok := dc["Restrictions"].(map[string]any); ok {
+		if g, ok := r["GeoRestriction"].(map[string]any); ok {
+			if t := str(g["RestrictionType"]); t != "" && t != "none" {
+				d.GeoRestriction = t
+			}
+		}
+	}
+	d.OriginGroups = len(list(dc["OriginGroups"]))
 	for _, ov := range list(dc["Origins"]) {
 		om, _ := ov.(map[string]any)
 		if om == nil {
@@ -344,6 +355,9 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 		b.CachedMethods = []string{"GET", "HEAD"}
 	}
 	b.ViewerProtocol = str(m["ViewerProtocolPolicy"])
+	if v, ok := m["FieldLevelEncryptionId"]; ok && !isEmpty(v) {
+		b.FieldLevelEncryptionID = Describe(v)
+	}
 	b.Compress, _ = boolVal(m["Compress"])
 	b.CachePolicy = st.cachePolicy(d, m["CachePolicyId"])
 	b.OriginRequestPolicy = st.originRequestPolicy(d, m["OriginRequestPolicyId"])

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // liveFamilies are the check families of live mode, in report order, with
@@ -36,13 +37,13 @@ func (a *analyzer) mark(fams ...string) {
 	}
 }
 
-func (a *analyzer) add(res *result, sev Severity, id, what, cause, fix string) {
-	a.out = append(a.out, Finding{Severity: sev, ID: id, URL: res.t.u.String(), Pattern: res.t.pattern, What: what, Cause: cause, Fix: fix})
+func (a *analyzer) add(res *probeState, sev Severity, id, what, cause, fix string) {
+	a.out = append(a.out, Finding{Severity: sev, ID: id, URL: res.t.key, Pattern: res.t.pattern, What: what, Cause: cause, Fix: fix})
 }
 
 // behaviorNote describes the matched behavior's policies, when a template was
 // given, to append to a cause.
-func (a *analyzer) behaviorNote(res *result) string {
+func (a *analyzer) behaviorNote(res *probeState) string {
 	if a.opts.Template == nil {
 		return ""
 	}
@@ -66,30 +67,33 @@ func isHit(h http.Header) bool {
 	return strings.Contains(x, "hit")
 }
 
-func (a *analyzer) analyze(res *result) {
-	a.mark("http", "cors", "preflight", "vary", "cache", "content-type")
+// analyze runs the checks on one URL's exchanges. A check family is marked
+// as run only when it had an answer to look at, so a URL that could not be
+// fetched never counts towards a pass.
+func (a *analyzer) analyze(res *probeState) {
 	g := res.get
 	ext := strings.ToLower(path.Ext(res.t.u.Path))
 	invalidate := fmt.Sprintf("aws cloudfront create-invalidation --distribution-id ID --paths '%s'", res.t.u.Path)
 
+	if g.refused != "" {
+		a.redirectRefused(res, g)
+		return
+	}
+	if g.status != 0 {
+		a.mark("http")
+	}
 	if g.err != nil {
 		a.requestError(res, g)
 		return
 	}
 	if g.status/100 != 2 {
-		d := classifyDenial(g.status, g.header, string(g.body), res.t.u, false, a.hasCookie(), a.opts.Now())
+		d := classifyDenial(g.status, g.header, g.body, res.t.u, false, a.hasCookie(), a.opts.Now())
 		what := d.what
 		if g.header.Get("Access-Control-Allow-Origin") == "" {
 			what += "; the error carries no Access-Control-Allow-Origin, so a browser reports it as a CORS error, hiding the status"
 		}
-		cause := d.cause
-		if res.t.parent != "" {
-			cause += fmt.Sprintf(" Referenced by %s line %d.", res.t.parent, res.t.line)
-			if d.id == "signed.missing-key" && !a.opts.PropagateQuery && strings.Contains(res.t.parent, "Signature=") {
-				cause += " The playlist URL was signed but its query is not carried to referenced URLs: pass --propagate-query to check as a player that does so, or sign with cookies."
-			}
-		}
-		a.add(res, SeverityFail, d.id, what, cause+a.behaviorNote(res), d.fix)
+		a.add(res, SeverityFail, d.id, what, d.cause+a.behaviorNote(res), d.fix)
+		a.out[len(a.out)-1].referenced = true
 	} else {
 		a.checkCORS(res, ext, invalidate)
 		a.checkContentType(res, ext)
@@ -100,11 +104,20 @@ func (a *analyzer) analyze(res *result) {
 	a.checkRepeat(res, invalidate)
 }
 
+// redirectRefused reports a redirect the walker did not follow; nothing else
+// about the URL was checked.
+func (a *analyzer) redirectRefused(res *probeState, e *exchange) {
+	a.add(res, SeverityWarn, "walk.redirect-refused",
+		fmt.Sprintf("%s %s was redirected (HTTP %d) to %s, which was not requested: %s", e.method, e.name, e.status, e.location, e.refused),
+		"The doctor follows redirects only to the starting URL's host and port and to --allow-hosts, never to link-local addresses or from https to http, so that a playlist or server cannot make it request other hosts. This URL's checks did not run.",
+		"If the redirect target is yours, pass --allow-hosts with its host (the headers given with --header are still sent only to the starting URL's origin).")
+}
+
 func (a *analyzer) hasCookie() bool {
 	return a.opts.Header != nil && a.opts.Header.Get("Cookie") != ""
 }
 
-func (a *analyzer) requestError(res *result, e *exchange) {
+func (a *analyzer) requestError(res *probeState, e *exchange) {
 	if isTimeout(e.err) {
 		a.add(res, SeverityFail, "http.timeout",
 			fmt.Sprintf("%s %s got no answer within %s", e.method, e.name, a.opts.Timeout),
@@ -114,7 +127,7 @@ func (a *analyzer) requestError(res *result, e *exchange) {
 	}
 	if errors.Is(e.err, errBodyTooLarge) {
 		a.add(res, SeverityFail, "playlist.too-large",
-			fmt.Sprintf("the playlist body is larger than %d bytes", a.opts.MaxPlaylistBytes),
+			fmt.Sprintf("the playlist body is larger than %d bytes (after decompression); it was not parsed", a.opts.MaxPlaylistBytes),
 			"A playlist this large is unusual (a mistyped URL pointing at a media file?).",
 			"Check the URL.")
 		return
@@ -125,7 +138,8 @@ func (a *analyzer) requestError(res *result, e *exchange) {
 		"Check the host name and that it is reachable from here.")
 }
 
-func (a *analyzer) checkCORS(res *result, ext, invalidate string) {
+func (a *analyzer) checkCORS(res *probeState, ext, invalidate string) {
+	a.mark("cors")
 	h := res.get.header
 	acao := h.Values("Access-Control-Allow-Origin")
 	hit := isHit(h)
@@ -163,6 +177,7 @@ func (a *analyzer) checkCORS(res *result, ext, invalidate string) {
 			"The response allows another origin: either this origin is not in the allowed list, or a response cached for another origin was served because Origin is not in the cache key and the response headers policy does not override the origin's header.",
 			"Add the origin to the response headers policy and bucket CORS rules, with OriginOverride true.")
 	default:
+		a.mark("vary")
 		if !varyHas(h, "Origin") {
 			a.add(res, SeverityWarn, "vary.missing",
 				fmt.Sprintf("Access-Control-Allow-Origin echoes %s but Vary lacks Origin (Vary: %s)", val, orDash(strings.Join(h.Values("Vary"), ", "))),
@@ -196,18 +211,19 @@ func (a *analyzer) checkCORS(res *result, ext, invalidate string) {
 	}
 }
 
-func (a *analyzer) checkNoOrigin(res *result, ext string) {
+func (a *analyzer) checkNoOrigin(res *probeState, ext string) {
 	e := res.noOrigin
 	if e == nil || e.err != nil || e.status/100 != 2 {
 		return
 	}
+	a.mark("vary")
 	acao := e.header.Get("Access-Control-Allow-Origin")
 	if acao == "*" || varyHas(e.header, "Origin") {
 		return
 	}
 	sev := SeverityFail
 	scope := "An image first shown by <img> (no crossorigin) and then fetched as a blob for a download button fails"
-	if playlistExts[ext] || segmentExts[ext] || res.playlist || res.t.parent != "" {
+	if playlistExts[ext] || segmentExts[ext] || res.playlist || res.t.kind != "start" {
 		sev = SeverityWarn
 		scope = "HLS players (hls.js, crossorigin video) request every URL with Origin, so this bites when the same URL is also loaded by a tag without crossorigin, e.g. a <video src> or a download link, before the player"
 	}
@@ -217,10 +233,13 @@ func (a *analyzer) checkNoOrigin(res *result, ext string) {
 		"Send Vary: Origin on every response, also to requests without Origin (the mediacdn viewer-response CloudFront Function does), or put crossorigin=\"anonymous\" on every tag that loads these URLs.")
 }
 
-func (a *analyzer) checkPreflight(res *result) {
+func (a *analyzer) checkPreflight(res *probeState) {
 	e := res.pre
 	if e == nil {
 		return
+	}
+	if e.status != 0 {
+		a.mark("preflight")
 	}
 	if e.err != nil {
 		if isTimeout(e.err) {
@@ -235,7 +254,7 @@ func (a *analyzer) checkPreflight(res *result) {
 		asked += ", Access-Control-Request-Headers: " + strings.Join(a.opts.PreflightHeaders, ",")
 	}
 	if e.status/100 != 2 {
-		d := classifyDenial(e.status, e.header, string(e.body), res.t.u, true, a.hasCookie(), a.opts.Now())
+		d := classifyDenial(e.status, e.header, e.body, res.t.u, true, a.hasCookie(), a.opts.Now())
 		if d.id == "http.status" || d.id == "http.cloudfront-error" || d.id == "http.not-found" {
 			d.id = "preflight.status"
 			d.cause = "Browsers require a 2xx answer to a preflight; anything else fails the request that needed it. " + d.cause
@@ -289,11 +308,12 @@ func (a *analyzer) checkPreflight(res *result) {
 
 // checkRepeat compares the first GET with Origin and the repeat, which is
 // normally served from the cache.
-func (a *analyzer) checkRepeat(res *result, invalidate string) {
+func (a *analyzer) checkRepeat(res *probeState, invalidate string) {
 	g, r, n := res.get, res.repeat, res.noOrigin
 	if g.err != nil || r == nil || r.err != nil || g.status/100 != 2 || r.status/100 != 2 {
 		return
 	}
+	a.mark("cache")
 	had := g.header.Get("Access-Control-Allow-Origin")
 	has := r.header.Get("Access-Control-Allow-Origin")
 	switch {
@@ -323,7 +343,8 @@ func (a *analyzer) checkRepeat(res *result, invalidate string) {
 	}
 }
 
-func (a *analyzer) checkContentType(res *result, ext string) {
+func (a *analyzer) checkContentType(res *probeState, ext string) {
+	a.mark("content-type")
 	ct := res.get.header.Get("Content-Type")
 	if msg := checkContentType(res.t.u.Path, ct); msg != "" {
 		a.add(res, SeverityWarn, "content-type.unexpected", msg,
@@ -332,35 +353,40 @@ func (a *analyzer) checkContentType(res *result, ext string) {
 	}
 }
 
-func (a *analyzer) checkPlaylist(res *result) {
+func (a *analyzer) checkPlaylist(res *probeState) {
 	if !res.playlist {
 		return
 	}
 	a.mark("playlist")
-	if res.parseErr != nil {
+	if res.scanErr != nil {
 		a.add(res, SeverityFail, "playlist.invalid",
-			fmt.Sprintf("the body is not an HLS playlist: %v (starts with %q)", res.parseErr, clip(string(res.get.body), 60)),
+			fmt.Sprintf("the body is not an HLS playlist: %v (starts with %q)", res.scanErr, res.head),
 			"The URL serves something else (an error page served with status 200, a wrong object).",
 			"Check the object at this key.")
 		return
 	}
-	if res.parsed == nil {
-		return
+	a.out = append(a.out, res.notes...)
+	if res.notesCut > 0 {
+		a.add(res, SeverityInfo, "playlist.notes-unlisted",
+			fmt.Sprintf("%d more parse notes on this playlist are not listed (the report lists %d per playlist and %d in all)", res.notesCut, maxNotesPerPlaylist, maxNotes), "", "")
+		a.out[len(a.out)-1].distinct = true
 	}
-	for _, n := range res.parsed.Notes {
-		a.out = append(a.out, Finding{Severity: SeverityInfo, ID: "playlist.note", URL: res.t.u.String(), Pattern: res.t.pattern,
-			What: fmt.Sprintf("line %d: %s", n.Line, n.Text)})
-	}
-	if len(res.parsed.Refs) == 0 {
+	if res.refs == 0 {
 		a.add(res, SeverityWarn, "playlist.empty", "the playlist references no URI", "", "")
 	}
 }
 
+// clip shortens s to about n bytes (on a character boundary), marking the
+// cut; it does not escape (JSON output stays exact; text output escapes).
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "..."
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d more bytes)", s[:cut], len(s)-cut)
 }
 
 func orDash(s string) string {

@@ -24,7 +24,12 @@ type denial struct {
 	fix   string
 }
 
-// xmlField returns the text of the first <name>...</name> in body.
+// maxXMLField bounds a field read from an error body, which the server
+// controls, before it is quoted in a finding.
+const maxXMLField = 256
+
+// xmlField returns the text of the first <name>...</name> in body, clipped
+// to maxXMLField bytes.
 func xmlField(body, name string) string {
 	open, close := "<"+name+">", "</"+name+">"
 	i := strings.Index(body, open)
@@ -36,7 +41,7 @@ func xmlField(body, name string) string {
 	if j < 0 {
 		return ""
 	}
-	return strings.TrimSpace(rest[:j])
+	return clip(strings.TrimSpace(rest[:j]), maxXMLField)
 }
 
 // classifyDenial tells apart the 4xx answers CloudFront and S3 give: signed
@@ -64,6 +69,13 @@ func classifyDenial(status int, h http.Header, body string, u *url.URL, prefligh
 			cause: "OPTIONS is not in the AllowedMethods of the cache behavior serving this path, so CloudFront refuses every CORS preflight there.",
 			fix:   "Set AllowedMethods to GET, HEAD, OPTIONS (and CachedMethods to GET, HEAD, OPTIONS) on this behavior, the same as on every other media behavior.",
 		}
+	case preflight && (status == http.StatusNotImplemented || status == http.StatusMethodNotAllowed):
+		return denial{
+			id:    "preflight.options-not-handled",
+			what:  fmt.Sprintf("the OPTIONS preflight got HTTP %d (%s): the server does not handle OPTIONS", status, http.StatusText(status)),
+			cause: "Browsers send an OPTIONS preflight before a cross-origin request with a non-safelisted header (a player's Range on some requests, a custom header) and need a 2xx answer with CORS headers; this server (or the origin behind the CDN) does not implement OPTIONS at all.",
+			fix:   "Serve the media from an origin that answers CORS preflights (S3 with bucket CORS rules, with OPTIONS in the behavior's AllowedMethods and CORS-S3Origin forwarding Origin), or add OPTIONS handling at the edge (a response headers policy does not create answers).",
+		}
 	case code == "MissingKey":
 		d := denial{
 			id:    "signed.missing-key",
@@ -88,7 +100,7 @@ func classifyDenial(status int, h http.Header, body string, u *url.URL, prefligh
 	case code == "InvalidKey":
 		return denial{
 			id:    "signed.unknown-key",
-			what:  seen + fmt.Sprintf(" from CloudFront: Key-Pair-Id %q is not trusted here", q.Get("Key-Pair-Id")),
+			what:  seen + fmt.Sprintf(" from CloudFront: Key-Pair-Id %q is not trusted here", clip(q.Get("Key-Pair-Id"), maxXMLField)),
 			cause: "The Key-Pair-Id names a public key that is not in any key group trusted by this cache behavior (or a key of another distribution or account, or a legacy key pair ID).",
 			fix:   "Sign with the ID of a public key that belongs to a key group listed in the behavior's TrustedKeyGroups (aws cloudfront list-public-keys), and make sure the key group is attached to this path's behavior.",
 		}
@@ -199,7 +211,7 @@ func describeSignature(u *url.URL, now time.Time) string {
 				plain := *u
 				plain.RawQuery = stripSigningParams(u.RawQuery)
 				if !glob.Match(pol.resource, plain.String()) {
-					parts = append(parts, fmt.Sprintf("The policy's Resource %q does not match this URL.", pol.resource))
+					parts = append(parts, fmt.Sprintf("The policy's Resource %q does not match this URL.", clip(pol.resource, maxXMLField)))
 				}
 			}
 		}

@@ -7,11 +7,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/mediacdn/mediacdn/hls"
@@ -25,12 +28,17 @@ type LiveOptions struct {
 	// Origin is the Origin header a browser on the web app would send,
 	// validated with ValidateOrigin.
 	Origin string
-	// Client sends every request; nil means a new client with Timeout.
-	// Tests inject one; redirects are followed for GET as a browser does,
-	// never for the preflight.
+	// Client sends every request; nil means a client whose transport keeps
+	// Concurrency connections per host alive and never dials a link-local
+	// address. Tests inject one. Redirects are followed by the walker
+	// itself, hop by hop, for GET only (as a browser does), whatever the
+	// client's CheckRedirect says.
 	Client *http.Client
-	// Timeout bounds each request (default 10s).
+	// Timeout bounds each request, body included (default 10s).
 	Timeout time.Duration
+	// MaxTime bounds the whole walk (default 5m): URLs not checked by then
+	// are counted and the report is Incomplete.
+	MaxTime time.Duration
 	// Concurrency bounds the number of requests in flight (default 8).
 	Concurrency int
 	// Sample, when > 0, checks only that many segments (spread over the
@@ -39,12 +47,15 @@ type LiveOptions struct {
 	// PropagateQuery carries a playlist URL's query string (a signature) to
 	// the URLs it references, as a player given a signed playlist must.
 	PropagateQuery bool
-	// AllowHosts lists hosts, besides the starting URL's, that referenced
-	// URLs may be fetched from; "*" allows any.
+	// AllowHosts lists hosts (host or host:port), besides the starting URL's
+	// host and port, that referenced URLs and redirects may go to; "*"
+	// allows any. Link-local addresses are never allowed.
 	AllowHosts []string
 	// Header holds extra request headers (e.g. Cookie for signed cookies).
-	// Cookie and Authorization are not sent with the preflight, as browsers
-	// never send them there.
+	// They are sent only to the starting URL's origin (scheme, host, port),
+	// never to another host, port or scheme a playlist or redirect leads
+	// to. Cookie and Authorization are not sent with the preflight, as
+	// browsers never send them there.
 	Header http.Header
 	// PreflightMethod is the Access-Control-Request-Method (default GET).
 	PreflightMethod string
@@ -57,9 +68,15 @@ type LiveOptions struct {
 	Credentials bool
 	// UserAgent (default "mediacdn-doctor/dev").
 	UserAgent string
-	// MaxPlaylistBytes caps a playlist body (default 5 MiB).
+	// MaxPlaylistBytes caps a playlist body, after decompression (default
+	// 5 MiB).
 	MaxPlaylistBytes int64
-	// MaxURLs caps the number of URLs checked (default 2000).
+	// MaxTotalBytes caps the bytes read over the whole walk (default 64
+	// MiB): once reached no new URL is started and the report is
+	// Incomplete.
+	MaxTotalBytes int64
+	// MaxURLs caps the number of URLs checked (default 2000); a walk that
+	// finds more is Incomplete.
 	MaxURLs int
 	// Template, when set, maps each URL to the cache behavior it matches
 	// (for the pattern in findings, and for causes naming its policies).
@@ -71,12 +88,40 @@ type LiveOptions struct {
 	Now func() time.Time
 }
 
+// Defaults and bounds of live mode. With the defaults the doctor keeps at
+// most MaxURLs probes (each URL at most maxURLLength bytes, each header value
+// at most maxHeaderValue), Concurrency bodies of at most MaxPlaylistBytes at
+// a time, and a report of at most maxFindings findings.
 const (
-	defaultTimeout     = 10 * time.Second
-	defaultConcurrency = 8
-	defaultMaxPlaylist = 5 << 20
-	defaultMaxURLs     = 2000
-	maxErrorBody       = 64 << 10
+	DefaultTimeout       = 10 * time.Second
+	DefaultMaxTime       = 5 * time.Minute
+	DefaultConcurrency   = 8
+	DefaultMaxPlaylist   = 5 << 20
+	DefaultMaxTotalBytes = 64 << 20
+	DefaultMaxURLs       = 2000
+
+	// maxErrorBody bounds what is read of any body but a playlist's.
+	maxErrorBody = 64 << 10
+	// maxURLLength is CloudFront's limit on a request URL; longer URIs in a
+	// playlist are reported, not fetched.
+	maxURLLength = 8192
+	// maxResponseHeaderBytes bounds the response header block.
+	maxResponseHeaderBytes = 64 << 10
+	// maxHeaderValue and maxHeaderValues bound what is kept of each
+	// response header (values are clipped with a visible mark).
+	maxHeaderValue  = 512
+	maxHeaderValues = 8
+	// maxRedirects is the number of redirects followed for one request.
+	maxRedirects = 10
+	// maxDepth bounds playlist nesting (a master, its media playlists and
+	// their rendition reports need 3).
+	maxDepth = 8
+	// maxNotesPerPlaylist and maxNotes bound the parse notes listed one by
+	// one; the others are counted.
+	maxNotesPerPlaylist = 100
+	maxNotes            = 1000
+	// maxRefused bounds the not-fetched references listed one by one.
+	maxRefused = maxURLsPerFinding
 )
 
 // CheckURL checks a live URL as a browser on opts.Origin would load it and,
@@ -91,16 +136,22 @@ func CheckURL(ctx context.Context, opts LiveOptions) (*Report, error) {
 		return nil, err
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = defaultTimeout
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxTime <= 0 {
+		opts.MaxTime = DefaultMaxTime
 	}
 	if opts.Concurrency <= 0 {
-		opts.Concurrency = defaultConcurrency
+		opts.Concurrency = DefaultConcurrency
 	}
 	if opts.MaxPlaylistBytes <= 0 {
-		opts.MaxPlaylistBytes = defaultMaxPlaylist
+		opts.MaxPlaylistBytes = DefaultMaxPlaylist
+	}
+	if opts.MaxTotalBytes <= 0 {
+		opts.MaxTotalBytes = DefaultMaxTotalBytes
 	}
 	if opts.MaxURLs <= 0 {
-		opts.MaxURLs = defaultMaxURLs
+		opts.MaxURLs = DefaultMaxURLs
 	}
 	if opts.PreflightMethod == "" {
 		opts.PreflightMethod = http.MethodGet
@@ -114,34 +165,136 @@ func CheckURL(ctx context.Context, opts LiveOptions) (*Report, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Client == nil {
-		opts.Client = &http.Client{Timeout: opts.Timeout}
-	}
+	ctx, cancel := context.WithTimeout(ctx, opts.MaxTime)
+	defer cancel()
 	w := &walker{opts: opts, ctx: ctx, start: start, sem: make(chan struct{}, opts.Concurrency), seen: map[string]*task{}}
-	w.allowed = map[string]bool{strings.ToLower(start.Host): true}
-	for _, h := range opts.AllowHosts {
-		w.allowed[strings.ToLower(strings.TrimSpace(h))] = true
+	w.allow = newAllowList(start, opts.AllowHosts)
+	client := opts.Client
+	if client == nil {
+		client = &http.Client{Transport: NewTransport(opts.Concurrency, w.allow.linkLocalOK)}
 	}
-	w.enqueue(&task{u: start, kind: "start", key: []int{0}})
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.Timeout = 0 // each exchange has its own deadline
+	w.client = &c
+	w.enqueue(&task{u: start, key: start.String(), kind: "start", path: []int{0}})
 	w.wg.Wait()
+	return w.report(), nil
+}
 
-	sort.Slice(w.results, func(i, j int) bool { return lessKey(w.results[i].t.key, w.results[j].t.key) })
-	r := &Report{Mode: "live", Target: start.String(), Origin: opts.Origin}
-	a := &analyzer{opts: opts}
-	a.out = append(a.out, w.extra...)
-	for _, res := range w.results {
-		a.analyze(res)
-		r.Probes = append(r.Probes, res.probe())
+// NewTransport returns the transport the doctor uses: it keeps up to
+// concurrency connections per host alive (Go's default keeps 2, so a walk
+// at concurrency 8 would open a connection, and a TLS handshake, for most
+// requests), bounds the response header size, and refuses to connect to a
+// link-local address (169.254.0.0/16, fe80::/10: cloud metadata services)
+// unless linkLocalOK allows that address, whatever name resolved to it.
+func NewTransport(concurrency int, linkLocalOK func(netip.Addr) bool) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 0 // no global cap: the per-host caps bound it
+	t.MaxIdleConnsPerHost = concurrency
+	t.MaxConnsPerHost = concurrency
+	t.MaxResponseHeaderBytes = maxResponseHeaderBytes
+	t.Proxy = nil // the allow-list is about where requests go
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	d.Control = func(network, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return nil
+		}
+		if a := ap.Addr().Unmap(); isLinkLocal(a) && (linkLocalOK == nil || !linkLocalOK(a)) {
+			return fmt.Errorf("refusing to connect to link-local address %s", a)
+		}
+		return nil
 	}
-	a.out = append(a.out, passFindings(a.out, a.ran, liveFamilies, map[string]string{"signed": "http", "s3": "http"})...)
-	r.Findings = merge(a.out)
-	return r, nil
+	t.DialContext = d.DialContext
+	return t
+}
+
+func isLinkLocal(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified()
+}
+
+// allowList says which hosts and ports requests may go to.
+type allowList struct {
+	start     *url.URL
+	any       bool
+	hostPorts map[string]bool // "host:port", the start URL's among them
+	hosts     map[string]bool // hosts allowed on any port
+}
+
+func newAllowList(start *url.URL, extra []string) *allowList {
+	a := &allowList{start: start, hostPorts: map[string]bool{hostPort(start): true}, hosts: map[string]bool{}}
+	for _, h := range extra {
+		h = strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case h == "*":
+			a.any = true
+		case h == "":
+		default:
+			if host, port, err := net.SplitHostPort(h); err == nil {
+				a.hostPorts[net.JoinHostPort(host, port)] = true
+			} else {
+				a.hosts[strings.Trim(h, "[]")] = true
+			}
+		}
+	}
+	return a
+}
+
+// hostPort is u's lower-case host name and port, the scheme's default port
+// when u names none.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if strings.EqualFold(u.Scheme, "https") {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// refusal says why u may not be requested, or "" when it may.
+func (a *allowList) refusal(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return fmt.Sprintf("scheme %q is not http or https", u.Scheme)
+	}
+	if a.linkLocalTarget(u) {
+		return fmt.Sprintf("%s is a link-local address (the range of cloud metadata services), never requested", u.Hostname())
+	}
+	if !a.any && !a.hostPorts[hostPort(u)] && !a.hosts[strings.ToLower(u.Hostname())] {
+		return fmt.Sprintf("%s is another host or port than %s", hostPort(u), hostPort(a.start))
+	}
+	return ""
+}
+
+// linkLocalTarget reports whether u's host is a link-local (or
+// unspecified) address literal the user did not start from.
+func (a *allowList) linkLocalTarget(u *url.URL) bool {
+	ip, err := netip.ParseAddr(strings.Trim(u.Hostname(), "[]"))
+	return err == nil && isLinkLocal(ip) && !a.linkLocalOK(ip)
+}
+
+// linkLocalOK allows a link-local address only when the user asked for it:
+// the starting URL's host itself.
+func (a *allowList) linkLocalOK(ip netip.Addr) bool {
+	s, err := netip.ParseAddr(strings.Trim(a.start.Hostname(), "[]"))
+	return err == nil && s.Unmap() == ip.Unmap()
+}
+
+// sameOrigin reports whether u has the starting URL's scheme, host and port:
+// the only place the user's headers go.
+func (a *allowList) sameOrigin(u *url.URL) bool {
+	return strings.EqualFold(u.Scheme, a.start.Scheme) && hostPort(u) == hostPort(a.start)
 }
 
 type task struct {
 	u       *url.URL
+	key     string // u.String(), computed once and shared by every finding
 	kind    string // "start" or an hls.Kind
-	key     []int  // sort key: discovery path
+	path    []int  // sort key: discovery path
 	parent  string
 	line    int
 	pattern string
@@ -161,34 +314,58 @@ type exchange struct {
 	name    string
 	method  string
 	status  int
-	header  http.Header
-	body    []byte
+	header  http.Header // bounded with boundHeader
+	body    string      // a non-2xx body, or the playlist of the first GET, until analysed
 	err     error
 	elapsed time.Duration
-	final   *url.URL
+	final   *url.URL // the URL that answered, after redirects
 	bodyCut bool
+	// refused is set when a redirect was not followed, with the reason;
+	// location is where it pointed.
+	refused  string
+	location string
 }
 
+// result is what one URL's probe left after analysis: no bodies.
 type result struct {
+	t        *task
+	findings []Finding
+	ran      map[string]bool
+	probe    Probe
+	// checked is false when the walk's deadline or byte budget stopped the
+	// probe: the URL counts as not checked and nothing is reported on it.
+	checked bool
+}
+
+// probeState is a probe in progress: the exchanges, with bodies, until the
+// analysis is done.
+type probeState struct {
 	t        *task
 	playlist bool
 	get      *exchange // GET with Origin
 	noOrigin *exchange // GET without Origin
 	pre      *exchange // OPTIONS preflight
 	repeat   *exchange // GET with Origin again
-	parsed   *hls.Playlist
-	parseErr error
+	// playlist scan results
+	scanErr  error
+	head     string // the body's start, when it is not a playlist
+	refs     int
+	notes    []Finding
+	notesCut int
 }
 
-func (r *result) probe() Probe {
-	p := Probe{URL: r.t.u.String(), Kind: r.t.kind, Pattern: r.t.pattern, Parent: r.t.parent}
+func (r *probeState) probe() Probe {
+	p := Probe{URL: r.t.key, Kind: r.t.kind, Pattern: r.t.pattern, Parent: r.t.parent}
 	for _, e := range []*exchange{r.get, r.noOrigin, r.pre, r.repeat} {
 		if e == nil {
 			continue
 		}
 		x := Exchange{Name: e.name, Method: e.method, Status: e.status}
 		if e.err != nil {
-			x.Error = e.err.Error()
+			x.Error = clip(e.err.Error(), maxHeaderValue)
+		}
+		if e.final != nil && e.final.String() != r.t.key {
+			x.FinalURL = e.final.String()
 		}
 		if e.header != nil {
 			x.XCache = e.header.Get("X-Cache")
@@ -198,48 +375,54 @@ func (r *result) probe() Probe {
 		}
 		p.Exchanges = append(p.Exchanges, x)
 	}
+	if r.get != nil && r.get.final != nil && r.get.final.String() != r.t.key {
+		p.FinalURL = r.get.final.String()
+	}
 	return p
 }
 
 type walker struct {
-	opts    LiveOptions
-	ctx     context.Context
-	start   *url.URL
-	sem     chan struct{}
-	wg      sync.WaitGroup
+	opts   LiveOptions
+	ctx    context.Context
+	start  *url.URL
+	client *http.Client
+	allow  *allowList
+	sem    chan struct{}
+	wg     sync.WaitGroup
+	bytes  atomic.Int64 // body bytes read so far
+	notes  atomic.Int64 // notes listed so far
+
 	mu      sync.Mutex
 	seen    map[string]*task
-	allowed map[string]bool
 	results []*result
-	extra   []Finding
 	total   int
 	done    int
-	capped  bool
+	// not checked, by reason
+	capped    int // references past MaxURLs
+	stopped   int // URLs enqueued but stopped by the deadline
+	overBytes int // URLs not started: byte budget spent
+	tooDeep   int
+	refused   []Finding // references not fetched (off-host, link-local, too long), the first maxRefused
+	refusedN  int
 }
 
 func (w *walker) enqueue(t *task) {
 	w.mu.Lock()
-	k := t.u.String()
-	if prev, ok := w.seen[k]; ok {
+	if prev, ok := w.seen[t.key]; ok {
 		// Keep the earliest discovery path, whichever goroutine came first,
 		// so the report order does not depend on timing.
-		if lessKey(t.key, prev.key) {
-			prev.key, prev.parent, prev.line = t.key, t.parent, t.line
+		if lessKey(t.path, prev.path) {
+			prev.path, prev.parent, prev.line = t.path, t.parent, t.line
 		}
 		w.mu.Unlock()
 		return
 	}
 	if w.total >= w.opts.MaxURLs {
-		if !w.capped {
-			w.capped = true
-			w.extra = append(w.extra, Finding{Severity: SeverityInfo, ID: "walk.truncated", URL: k,
-				What: fmt.Sprintf("stopped after %d URLs; the rest were not checked", w.opts.MaxURLs),
-				Fix:  "Use --sample N to check a sample of each playlist's segments."})
-		}
+		w.capped++
 		w.mu.Unlock()
 		return
 	}
-	w.seen[k] = t
+	w.seen[t.key] = t
 	w.total++
 	w.mu.Unlock()
 	if w.opts.Template != nil {
@@ -250,22 +433,41 @@ func (w *walker) enqueue(t *task) {
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
+		if w.ctx.Err() != nil {
+			w.count(&w.stopped)
+			return
+		}
 		select {
 		case w.sem <- struct{}{}:
 		case <-w.ctx.Done():
+			w.count(&w.stopped)
 			return
 		}
-		res := w.probe(t)
+		if w.bytes.Load() >= w.opts.MaxTotalBytes {
+			<-w.sem
+			w.count(&w.overBytes)
+			return
+		}
+		st := w.probe(t)
 		<-w.sem
+		res := w.finish(st)
 		w.mu.Lock()
 		w.results = append(w.results, res)
+		if !res.checked {
+			w.stopped++
+		}
 		w.done++
 		if w.opts.Progress != nil {
 			w.opts.Progress(w.done, w.total)
 		}
 		w.mu.Unlock()
-		w.children(res)
 	}()
+}
+
+func (w *walker) count(n *int) {
+	w.mu.Lock()
+	*n++
+	w.mu.Unlock()
 }
 
 func isPlaylistURL(u *url.URL, kind string) bool {
@@ -277,44 +479,107 @@ func isPlaylistURL(u *url.URL, kind string) bool {
 
 // probe sends the four requests of one URL, one after the other, holding one
 // concurrency slot: GET with Origin, GET without, preflight, GET with Origin
-// again (to see the cached answer).
-func (w *walker) probe(t *task) *result {
-	res := &result{t: t, playlist: isPlaylistURL(t.u, t.kind)}
-	res.get = w.send(t.u, "get-origin", http.MethodGet, true, res.playlist)
-	if res.get.err != nil && res.get.status == 0 {
-		return res // unreachable or timed out: the other requests would only wait too
+// again (to see the cached answer). After a request that timed out or was
+// redirected where it may not go, the others are not sent: they would only
+// wait or be refused too, and their checks are not reported as passed.
+func (w *walker) probe(t *task) *probeState {
+	st := &probeState{t: t, playlist: isPlaylistURL(t.u, t.kind)}
+	st.get = w.send(t.u, "get-origin", http.MethodGet, true, st.playlist, st.playlist)
+	if st.playlist && st.get.err == nil && st.get.status/100 == 2 {
+		w.scan(st) // now, so that only one playlist body per slot is in memory
 	}
-	res.noOrigin = w.send(t.u, "get-no-origin", http.MethodGet, false, res.playlist)
-	res.pre = w.send(t.u, "preflight", http.MethodOptions, true, false)
-	res.repeat = w.send(t.u, "get-origin-repeat", http.MethodGet, true, res.playlist)
-	if res.playlist && res.get.err == nil && res.get.status/100 == 2 {
-		base := res.get.final
-		if base == nil {
-			base = t.u
-		}
-		res.parsed, res.parseErr = hls.Parse(res.get.body, base)
+	if stops(st.get) {
+		return st
 	}
-	return res
+	// The same playlist again: read (as a player would) but not kept.
+	st.noOrigin = w.send(t.u, "get-no-origin", http.MethodGet, false, st.playlist, false)
+	if stops(st.noOrigin) {
+		return st
+	}
+	st.pre = w.send(t.u, "preflight", http.MethodOptions, true, false, false)
+	if stops(st.pre) {
+		return st
+	}
+	st.repeat = w.send(t.u, "get-origin-repeat", http.MethodGet, true, st.playlist, false)
+	return st
+}
+
+// stops reports whether an exchange means the URL's other requests are not
+// worth sending.
+func stops(e *exchange) bool {
+	return e.refused != "" || (e.err != nil && (e.status == 0 || isTimeout(e.err)))
 }
 
 var errBodyTooLarge = errors.New("body larger than the limit")
 
-func (w *walker) send(u *url.URL, name, method string, withOrigin, whole bool) *exchange {
+// send makes one exchange, following redirects of a GET hop by hop: every
+// hop must pass the allow-list, and the user's headers go only to the
+// starting origin.
+func (w *walker) send(u *url.URL, name, method string, withOrigin, whole, keep bool) *exchange {
 	e := &exchange{name: name, method: method}
 	ctx, cancel := context.WithTimeout(w.ctx, w.opts.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
-	if err != nil {
-		e.err = err
-		return e
-	}
-	preflight := method == http.MethodOptions
-	for k, vs := range w.opts.Header {
-		if preflight && (strings.EqualFold(k, "Cookie") || strings.EqualFold(k, "Authorization")) {
-			continue
+	cur := u
+	t0 := time.Now()
+	defer func() { e.elapsed = time.Since(t0) }()
+	for hop := 0; ; hop++ {
+		resp, err := w.client.Do(w.request(ctx, cur, method, withOrigin, whole))
+		if err != nil {
+			e.err = err
+			return e
 		}
-		for _, v := range vs {
-			req.Header.Add(k, v)
+		e.status = resp.StatusCode
+		e.header = boundHeader(resp.Header)
+		e.final = cur
+		loc := resp.Header.Get("Location")
+		if method == http.MethodOptions || !isRedirect(resp.StatusCode) || loc == "" {
+			w.readBody(e, resp, whole, keep)
+			return e
+		}
+		w.drain(resp)
+		next, err := cur.Parse(loc)
+		switch {
+		case err != nil:
+			e.refused, e.location = "its Location does not parse", clip(loc, maxURLLength)
+		case hop+1 > maxRedirects:
+			e.refused, e.location = fmt.Sprintf("more than %d redirects (a loop?)", maxRedirects), next.String()
+		case strings.EqualFold(cur.Scheme, "https") && strings.EqualFold(next.Scheme, "http"):
+			e.refused, e.location = "it leaves https for plain http", next.String()
+		case len(next.String()) > maxURLLength:
+			e.refused, e.location = fmt.Sprintf("the URL is longer than %d bytes", maxURLLength), clip(next.String(), 200)
+		default:
+			if r := w.allow.refusal(next); r != "" {
+				e.refused, e.location = r, next.String()
+			}
+		}
+		if e.refused != "" {
+			e.err = fmt.Errorf("redirect (HTTP %d) to %s not followed: %s", resp.StatusCode, e.location, e.refused)
+			return e
+		}
+		cur = next
+	}
+}
+
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+func (w *walker) request(ctx context.Context, u *url.URL, method string, withOrigin, whole bool) *http.Request {
+	req, _ := http.NewRequestWithContext(ctx, method, "http://placeholder/", nil)
+	req.URL, req.Host = u, u.Host // u as parsed and resolved, not re-parsed
+	preflight := method == http.MethodOptions
+	if w.allow.sameOrigin(u) {
+		for k, vs := range w.opts.Header {
+			if preflight && (strings.EqualFold(k, "Cookie") || strings.EqualFold(k, "Authorization")) {
+				continue
+			}
+			for _, v := range vs {
+				req.Header.Add(k, v)
+			}
 		}
 	}
 	req.Header.Set("User-Agent", w.opts.UserAgent)
@@ -329,109 +594,309 @@ func (w *walker) send(u *url.URL, name, method string, withOrigin, whole bool) *
 	} else if !whole {
 		req.Header.Set("Range", "bytes=0-0")
 	}
-	client := w.opts.Client
-	if preflight {
-		c := *client
-		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		client = &c
-	}
-	t0 := time.Now()
-	resp, err := client.Do(req)
-	e.elapsed = time.Since(t0)
-	if err != nil {
-		e.err = err
-		return e
-	}
+	return req
+}
+
+// readBody keeps what the analysis needs: the playlist body of the first
+// GET (keep, up to MaxPlaylistBytes) and error bodies (up to maxErrorBody).
+// Other bodies are read (so the connection can be reused; a whole playlist
+// up to MaxPlaylistBytes, anything else up to maxErrorBody) and dropped. The
+// bytes count against MaxTotalBytes. Go's transport decompresses the gzip it
+// asked for, so the limits apply to the decompressed bytes.
+func (w *walker) readBody(e *exchange, resp *http.Response, whole, keep bool) {
 	defer resp.Body.Close()
-	e.status = resp.StatusCode
-	e.header = resp.Header
-	e.final = resp.Request.URL
+	ok := resp.StatusCode/100 == 2
 	limit := int64(maxErrorBody)
-	if whole && resp.StatusCode/100 == 2 {
+	if whole && ok {
 		limit = w.opts.MaxPlaylistBytes
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if int64(len(body)) > limit {
-		body = body[:limit]
-		e.bodyCut = true
-		if whole && resp.StatusCode/100 == 2 {
-			e.err = fmt.Errorf("%w (%d bytes)", errBodyTooLarge, limit)
+	if ok && !keep {
+		n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, limit))
+		w.bytes.Add(n)
+		if err != nil {
+			e.err = err
 		}
-	} else if err != nil && e.err == nil {
-		e.err = err
-	}
-	e.body = body
-	return e
-}
-
-// children enqueues what a playlist references, after host filtering,
-// query propagation and sampling.
-func (w *walker) children(res *result) {
-	if res.parsed == nil {
 		return
 	}
-	parentURL := res.t.u
-	if res.get.final != nil {
-		parentURL = res.get.final
+	var body strings.Builder
+	if resp.ContentLength > 0 && resp.ContentLength <= limit {
+		body.Grow(int(resp.ContentLength))
+	}
+	n, err := io.Copy(&body, io.LimitReader(resp.Body, limit+1))
+	w.bytes.Add(n)
+	e.body = body.String()
+	if n > limit {
+		e.body = e.body[:limit]
+		e.bodyCut = true
+		if whole && ok {
+			e.err = fmt.Errorf("%w (%d bytes)", errBodyTooLarge, limit)
+			e.body = ""
+		}
+	} else if err != nil {
+		e.err = err
+	}
+}
+
+func (w *walker) drain(resp *http.Response) {
+	n, _ := io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+	w.bytes.Add(n)
+	resp.Body.Close()
+}
+
+// boundHeader copies h keeping at most maxHeaderValues values of each
+// header, each clipped to maxHeaderValue bytes, so what the report keeps of
+// a hostile answer stays small. (The header block itself is capped by the
+// transport at maxResponseHeaderBytes.)
+func boundHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		if len(vs) > maxHeaderValues {
+			vs = vs[:maxHeaderValues]
+		}
+		c := make([]string, len(vs))
+		for i, v := range vs {
+			c[i] = clip(v, maxHeaderValue)
+		}
+		out[k] = c
+	}
+	return out
+}
+
+// finish scans a playlist (enqueuing what it references), analyses the
+// exchanges and keeps only the findings and the probe summary.
+func (w *walker) finish(st *probeState) *result {
+	res := &result{t: st.t, checked: true}
+	if w.ctx.Err() != nil && interrupted(st) {
+		res.checked = false
+		return res
+	}
+	a := &analyzer{opts: w.opts}
+	a.analyze(st)
+	res.findings, res.ran, res.probe = a.out, a.ran, st.probe()
+	return res
+}
+
+// interrupted reports whether an exchange of the probe failed (and so was
+// possibly cut by the walk's deadline rather than by the server).
+func interrupted(st *probeState) bool {
+	for _, e := range []*exchange{st.get, st.noOrigin, st.pre, st.repeat} {
+		if e != nil && e.err != nil {
+			return true
+		}
+	}
+	return st.repeat == nil
+}
+
+// scan reads a playlist once (twice with Sample: to count its segments
+// first), enqueuing every reference that may be fetched and keeping the
+// first notes. Nothing per reference is kept beyond what enqueue keeps.
+func (w *walker) scan(st *probeState) {
+	base := st.get.final
+	if base == nil {
+		base = st.t.u
+	}
+	isSeg := func(k hls.Kind) bool { return k == hls.KindSegment || k == hls.KindPart || k == hls.KindPreloadHint }
+	var keep func(i int) bool
+	if w.opts.Sample > 0 {
+		segs := 0
+		_, _ = hls.Scan(st.get.body, base, func(r hls.Ref) {
+			if isSeg(r.Kind) {
+				segs++
+			}
+		}, nil)
+		keep = sampler(segs, w.opts.Sample)
+	}
+	query := ""
+	if w.opts.PropagateQuery {
+		query = base.RawQuery
 	}
 	w.mu.Lock()
-	parentKey := append([]int{}, res.t.key...)
+	parentPath := append([]int{}, st.t.path...)
 	w.mu.Unlock()
-	refs := res.parsed.Refs
-	if w.opts.Sample > 0 {
-		refs = sample(refs, w.opts.Sample)
-	}
-	for i, ref := range refs {
-		u := ref.URL
-		if !w.hostAllowed(u.Host) {
-			w.mu.Lock()
-			w.extra = append(w.extra, Finding{Severity: SeverityInfo, ID: "walk.off-host", URL: u.String(),
-				What: fmt.Sprintf("not checked: %s is on host %s, not on the playlist's host", ref.Kind, u.Host),
-				Fix:  "Pass --allow-hosts " + u.Host + " to check it too."})
-			w.mu.Unlock()
-			continue
+	seg, idx := 0, 0
+	_, st.scanErr = hls.Scan(st.get.body, base, func(r hls.Ref) {
+		st.refs++
+		if isSeg(r.Kind) {
+			seg++
+			if keep != nil && !keep(seg-1) {
+				return
+			}
 		}
-		if w.opts.PropagateQuery && parentURL.RawQuery != "" {
-			u = hls.PropagateQuery(u, parentURL.RawQuery)
+		idx++
+		w.child(st, r, query, append(append(make([]int, 0, len(parentPath)+1), parentPath...), idx))
+	}, func(n hls.Note) {
+		if len(st.notes) >= maxNotesPerPlaylist || w.notes.Add(1) > maxNotes {
+			st.notesCut++
+			return
 		}
-		key := append(append([]int{}, parentKey...), i)
-		w.enqueue(&task{u: u, kind: string(ref.Kind), key: key, parent: res.t.u.String(), line: ref.Line})
+		sev := SeverityInfo
+		if n.Malformed {
+			sev = SeverityWarn
+		}
+		st.notes = append(st.notes, Finding{Severity: sev, ID: "playlist.note", URL: st.t.key, Pattern: st.t.pattern,
+			What: fmt.Sprintf("line %d: %s", n.Line, n.Text), distinct: true})
+	})
+	if st.scanErr != nil {
+		st.head = clip(st.get.body, 60)
 	}
+	st.get.body = ""
 }
 
-func (w *walker) hostAllowed(h string) bool {
-	h = strings.ToLower(h)
-	return w.allowed["*"] || w.allowed[h] || w.allowed[strings.Split(h, ":")[0]]
-}
-
-// sample keeps every non-segment reference and n segments (parts and
-// preload hints count as segments) spread evenly, first and last included.
-func sample(refs []hls.Ref, n int) []hls.Ref {
-	var segIdx []int
-	for i, r := range refs {
-		if r.Kind == hls.KindSegment || r.Kind == hls.KindPart || r.Kind == hls.KindPreloadHint {
-			segIdx = append(segIdx, i)
-		}
-	}
-	if len(segIdx) <= n {
-		return refs
+// sampler keeps n of total segments, spread evenly, first and last included.
+func sampler(total, n int) func(i int) bool {
+	if total <= n {
+		return nil
 	}
 	keep := map[int]bool{}
 	if n == 1 {
-		keep[segIdx[0]] = true
+		keep[0] = true
 	} else {
 		for k := 0; k < n; k++ {
-			keep[segIdx[k*(len(segIdx)-1)/(n-1)]] = true
+			keep[k*(total-1)/(n-1)] = true
 		}
 	}
-	var out []hls.Ref
-	for i, r := range refs {
-		isSeg := r.Kind == hls.KindSegment || r.Kind == hls.KindPart || r.Kind == hls.KindPreloadHint
-		if !isSeg || keep[i] {
-			out = append(out, r)
+	return func(i int) bool { return keep[i] }
+}
+
+// child enqueues one reference of a playlist, after the allow-list, the URL
+// length and nesting limits, and query propagation.
+func (w *walker) child(st *probeState, ref hls.Ref, query string, path []int) {
+	u := ref.URL
+	if query != "" {
+		u = hls.PropagateQuery(u, query)
+	}
+	key := u.String()
+	refuse := func(sev Severity, id, what, fix string) {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.refusedN++
+		if len(w.refused) < maxRefused {
+			w.refused = append(w.refused, Finding{Severity: sev, ID: id, URL: clip(key, maxURLLength), Pattern: "",
+				What: what, Fix: fix, Cause: fmt.Sprintf("Referenced by %s line %d.", st.t.key, ref.Line)})
 		}
+	}
+	switch {
+	case len(key) > maxURLLength:
+		refuse(SeverityWarn, "walk.url-too-long", fmt.Sprintf("not checked: the %s URL is %d bytes long, more than CloudFront accepts (%d)", ref.Kind, len(key), maxURLLength),
+			"Shorten the URI in the playlist.")
+		return
+	case len(path) > maxDepth:
+		w.count(&w.tooDeep)
+		return
+	}
+	if r := w.allow.refusal(u); r != "" {
+		if w.allow.linkLocalTarget(u) {
+			refuse(SeverityWarn, "walk.refused", "not checked: "+r, "")
+		} else {
+			refuse(SeverityInfo, "walk.off-host", fmt.Sprintf("not checked: %s is on %s, not on the playlist's host (%s)", ref.Kind, hostPort(u), r),
+				"Pass --allow-hosts "+u.Host+" to check it too (the headers given with --header are still sent only to "+w.start.Host+").")
+		}
+		return
+	}
+	w.enqueue(&task{u: u, key: key, kind: string(ref.Kind), path: path, parent: st.t.key, line: ref.Line})
+}
+
+// report assembles the findings in discovery order and says what was not
+// checked.
+func (w *walker) report() *Report {
+	sort.Slice(w.results, func(i, j int) bool { return lessKey(w.results[i].t.path, w.results[j].t.path) })
+	r := &Report{Mode: "live", Target: w.start.String(), Origin: w.opts.Origin}
+	var all []Finding
+	ran := map[string]int{}
+	checked := 0
+	for _, res := range w.results {
+		if !res.checked {
+			continue
+		}
+		checked++
+		for _, f := range res.findings {
+			if f.referenced {
+				f.Cause += w.referencedBy(res.t, f.ID)
+			}
+			all = append(all, f)
+		}
+		for fam := range res.ran {
+			ran[fam]++
+		}
+		r.Probes = append(r.Probes, res.probe)
+	}
+	all = append(all, w.refused...)
+	if extra := w.refusedN - len(w.refused); extra > 0 {
+		all = append(all, Finding{Severity: SeverityInfo, ID: "walk.refused-unlisted",
+			What: fmt.Sprintf("%d more references were not fetched for the reasons above; the report lists the first %d", extra, len(w.refused))})
+	}
+	if w.capped > 0 {
+		r.Incomplete = true
+		all = append(all, Finding{Severity: SeverityWarn, ID: "walk.truncated",
+			What: fmt.Sprintf("stopped at --max-urls %d: %d more references were found and not checked (counted before de-duplication), and the playlists among them were not walked", w.opts.MaxURLs, w.capped),
+			Fix:  fmt.Sprintf("Raise the cap (e.g. --max-urls %d), or use --sample N to check N segments of each media playlist.", nextCap(w.opts.MaxURLs, w.capped))})
+	}
+	if w.stopped > 0 {
+		r.Incomplete = true
+		all = append(all, Finding{Severity: SeverityWarn, ID: "walk.deadline",
+			What: fmt.Sprintf("the walk was stopped (--max-time %s, or interrupted) with %d of %d URLs not checked", w.opts.MaxTime, w.stopped, w.total),
+			Fix:  "Raise --max-time, or check fewer URLs with --sample N."})
+	}
+	if w.overBytes > 0 {
+		r.Incomplete = true
+		all = append(all, Finding{Severity: SeverityWarn, ID: "walk.byte-budget",
+			What: fmt.Sprintf("%d URLs were not checked: the walk had read %d bytes, its limit (%d)", w.overBytes, w.bytes.Load(), w.opts.MaxTotalBytes),
+			Fix:  "Check fewer URLs with --sample N, or start from a media playlist instead of the master."})
+	}
+	if w.tooDeep > 0 {
+		r.Incomplete = true
+		all = append(all, Finding{Severity: SeverityWarn, ID: "walk.too-deep",
+			What: fmt.Sprintf("%d references were not followed: playlists nested more than %d deep (a master and its media playlists need 2)", w.tooDeep, maxDepth),
+			Fix:  "Check the playlists that reference playlists: a loop through distinct URLs (a changing query?) looks like this."})
+	}
+	all = append(all, livePasses(all, ran)...)
+	r.Findings = merge(all)
+	return r
+}
+
+// nextCap suggests a --max-urls that would cover what was found.
+func nextCap(cur, more int) int {
+	n := cur + more
+	if n < 2*cur {
+		n = 2 * cur
+	}
+	return n
+}
+
+// referencedBy says where a URL was found (its earliest discovery, known
+// only once the walk is over) for the cause of a failed request.
+func (w *walker) referencedBy(t *task, id string) string {
+	if t.parent == "" {
+		return ""
+	}
+	s := fmt.Sprintf(" Referenced by %s line %d.", t.parent, t.line)
+	if id == "signed.missing-key" && !w.opts.PropagateQuery && strings.Contains(t.parent, "Signature=") {
+		s += " The playlist URL was signed but its query is not carried to referenced URLs: pass --propagate-query to check as a player that does so, or sign with cookies."
+	}
+	return s
+}
+
+// livePasses adds a pass finding for each check family that ran on at least
+// one answer and found nothing wrong, saying on how many URLs it ran: a
+// family that never got an answer to check is not reported as passed.
+func livePasses(all []Finding, ran map[string]int) []Finding {
+	ranAny := map[string]bool{}
+	for fam, n := range ran {
+		ranAny[fam] = n > 0
+	}
+	out := passFindings(all, ranAny, liveFamilies, map[string]string{"signed": "http", "s3": "http"})
+	for i := range out {
+		fam := strings.TrimSuffix(out[i].ID, ".ok")
+		out[i].What += fmt.Sprintf(" (checked on %d URL%s)", ran[fam], plural(ran[fam]))
 	}
 	return out
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // match returns the path pattern of the cache behavior a URL would use, and

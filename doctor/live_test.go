@@ -374,9 +374,7 @@ func TestWalkMasterMediaSegments(t *testing.T) {
 	}
 	want := []string{"/v/master.m3u8 start", "/v/audio/en.m3u8 rendition", "/v/audio/en1.aac segment",
 		"/v/720p/index.m3u8 variant", "/v/keys/k1.key key", "/v/720p/init.mp4 init", "/v/720p/seg1.m4s segment", "/v/720p/seg2.m4s segment"}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("walk:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
+	sameLines(t, "walk", got, want)
 	off := mustFind(t, r, SeverityInfo, "walk.off-host")
 	if off.URL != "https://elsewhere.example/iframes.m3u8" || !strings.Contains(off.Fix, "--allow-hosts elsewhere.example") {
 		t.Errorf("off-host = %+v", off)
@@ -620,5 +618,10 @@ func TestPlaylistProblemsAndLimits(t *testing.T) {
 	if len(r.Probes) != 2 {
 		t.Errorf("%d probes with MaxURLs 2", len(r.Probes))
 	}
-	mustFind(t, r, SeverityInfo, "walk.truncated")
+	// A capped walk is a warning and an incomplete report (it was an info
+	// line in a passing report before).
+	f = mustFind(t, r, SeverityWarn, "walk.truncated")
+	if !r.Incomplete || r.Result() != "incomplete" || !strings.Contains(f.What, "2 more references") || !strings.Contains(f.Fix, "--max-urls 4") {
+		t.Errorf("incomplete=%v result=%s finding=%+v", r.Incomplete, r.Result(), f)
+	}
 }

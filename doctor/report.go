@@ -11,7 +11,9 @@ package doctor
 
 import (
 	"encoding/json"
+
 	"fmt"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 	"io"
 	"sort"
 	"strings"
@@ -61,6 +63,13 @@ type Finding struct {
 	What    string `json:"what"`
 	Cause   string `json:"cause,omitempty"`
 	Fix     string `json:"fix,omitempty"`
+
+	// distinct keeps the finding apart from others with the same ID and
+	// URL when merging (each parse note of a playlist is its own finding).
+	distinct bool
+	// referenced asks for where the URL was found to be added to the cause
+	// once the walk is over.
+	referenced bool
 }
 
 // Exchange is one request the live doctor sent and what came back.
@@ -74,6 +83,8 @@ type Exchange struct {
 	ACAO        string `json:"access_control_allow_origin,omitempty"`
 	Vary        string `json:"vary,omitempty"`
 	Error       string `json:"error,omitempty"`
+	// FinalURL is the URL that answered, when a redirect was followed.
+	FinalURL string `json:"final_url,omitempty"`
 }
 
 // Probe is what the live doctor saw for one URL.
@@ -81,9 +92,11 @@ type Probe struct {
 	URL string `json:"url"`
 	// Kind is how the URL was found: "start", or an hls.Kind (variant,
 	// segment, init, key...).
-	Kind      string     `json:"kind"`
-	Pattern   string     `json:"pattern,omitempty"`
-	Parent    string     `json:"parent,omitempty"`
+	Kind    string `json:"kind"`
+	Pattern string `json:"pattern,omitempty"`
+	Parent  string `json:"parent,omitempty"`
+	// FinalURL is where the GET with Origin ended, when it was redirected.
+	FinalURL  string     `json:"final_url,omitempty"`
 	Exchanges []Exchange `json:"exchanges"`
 }
 
@@ -115,10 +128,14 @@ type Report struct {
 	// Target is the URL (live) or the file or directory (template) checked.
 	Target string `json:"target"`
 	// Origin is the Origin header value sent (live).
-	Origin    string            `json:"origin,omitempty"`
-	Findings  []Finding         `json:"findings"`
-	Probes    []Probe           `json:"probes,omitempty"`
-	Behaviors []BehaviorSummary `json:"behaviors,omitempty"`
+	Origin string `json:"origin,omitempty"`
+	// Incomplete is set when a live walk stopped before checking every URL
+	// it found (--max-urls, --max-time, the byte budget, nesting depth); the
+	// findings with IDs walk.* say what was left out.
+	Incomplete bool              `json:"incomplete,omitempty"`
+	Findings   []Finding         `json:"findings"`
+	Probes     []Probe           `json:"probes,omitempty"`
+	Behaviors  []BehaviorSummary `json:"behaviors,omitempty"`
 }
 
 // Count returns the number of findings of severity s.
@@ -162,12 +179,21 @@ type jsonReport struct {
 	*Report
 }
 
+// Result is "fail" when a check failed, "incomplete" when none failed but
+// the walk did not check everything, else "pass".
+func (r *Report) Result() string {
+	switch {
+	case r.Failed():
+		return "fail"
+	case r.Incomplete:
+		return "incomplete"
+	}
+	return "pass"
+}
+
 // JSON renders the report as one JSON document.
 func (r *Report) JSON() ([]byte, error) {
-	res := "pass"
-	if r.Failed() {
-		res = "fail"
-	}
+	res := r.Result()
 	rep := *r
 	if rep.Findings == nil {
 		rep.Findings = []Finding{}
@@ -189,39 +215,43 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	return err
 }
 
-// WriteText writes the human-readable report to w.
+// WriteText writes the human-readable report to w. Everything that can come
+// from outside (URLs, header values, playlist text, template names) is
+// printed through safetext.Escape, so no control character reaches the
+// terminal.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
+	esc := safetext.Escape
 	switch r.Mode {
 	case "live":
-		fmt.Fprintf(&b, "mediacdn doctor: live check of %s\n", r.Target)
-		fmt.Fprintf(&b, "Origin sent: %s\n", r.Origin)
+		fmt.Fprintf(&b, "mediacdn doctor: live check of %s\n", esc(r.Target))
+		fmt.Fprintf(&b, "Origin sent: %s\n", esc(r.Origin))
 	default:
-		fmt.Fprintf(&b, "mediacdn doctor: template check of %s\n", r.Target)
+		fmt.Fprintf(&b, "mediacdn doctor: template check of %s\n", esc(r.Target))
 	}
 	for _, f := range r.Findings {
 		b.WriteString("\n")
-		head := fmt.Sprintf("%-4s  %s", strings.ToUpper(string(f.Severity)), f.ID)
+		head := fmt.Sprintf("%-4s  %s", strings.ToUpper(string(f.Severity)), esc(f.ID))
 		if f.Pattern != "" {
-			head += "  [" + f.Pattern + "]"
+			head += "  [" + esc(f.Pattern) + "]"
 		}
 		b.WriteString(head + "\n")
 		if f.Resource != "" {
-			fmt.Fprintf(&b, "      Resource: %s\n", f.Resource)
+			fmt.Fprintf(&b, "      Resource: %s\n", esc(f.Resource))
 		}
 		if f.URL != "" {
-			u := f.URL
+			u := esc(f.URL)
 			if f.Count > 1 {
 				u += fmt.Sprintf(" (and %d more)", f.Count-1)
 			}
 			fmt.Fprintf(&b, "      URL:      %s\n", u)
 		}
-		fmt.Fprintf(&b, "      What:     %s\n", f.What)
+		fmt.Fprintf(&b, "      What:     %s\n", esc(f.What))
 		if f.Cause != "" {
-			fmt.Fprintf(&b, "      Cause:    %s\n", f.Cause)
+			fmt.Fprintf(&b, "      Cause:    %s\n", esc(f.Cause))
 		}
 		if f.Fix != "" {
-			fmt.Fprintf(&b, "      Fix:      %s\n", f.Fix)
+			fmt.Fprintf(&b, "      Fix:      %s\n", esc(f.Fix))
 		}
 	}
 	if len(r.Probes) > 0 {
@@ -238,20 +268,17 @@ func (r *Report) WriteText(w io.Writer) error {
 				signed = "signed"
 			}
 			fmt.Fprintf(&b, "  %s %s: cache %s; origin request %s; response headers %s; %s; %s\n",
-				s.Distribution, s.Pattern, s.CachePolicy, s.OriginRequestPolicy, s.ResponseHeadersPolicy,
-				strings.Join(s.AllowedMethods, ","), signed)
+				esc(s.Distribution), esc(s.Pattern), esc(s.CachePolicy), esc(s.OriginRequestPolicy), esc(s.ResponseHeadersPolicy),
+				esc(strings.Join(s.AllowedMethods, ",")), signed)
 		}
 	}
 	s := r.Summary()
-	res := "PASS"
-	if r.Failed() {
-		res = "FAIL"
-	}
-	fmt.Fprintf(&b, "\nResult: %s (%d fail, %d warn, %d info, %d pass)\n", res, s.Fail, s.Warn, s.Info, s.Pass)
+	fmt.Fprintf(&b, "\nResult: %s (%d fail, %d warn, %d info, %d pass)\n", strings.ToUpper(r.Result()), s.Fail, s.Warn, s.Info, s.Pass)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// probeLine is one line of the probe table, escaped.
 func probeLine(p Probe) string {
 	status := func(name string) string {
 		for _, e := range p.Exchanges {
@@ -274,27 +301,41 @@ func probeLine(p Probe) string {
 		if s == "" {
 			return "-"
 		}
-		return s
+		return safetext.Escape(s)
 	}
 	xc := first.XCache
 	if i := strings.Index(xc, " from "); i > 0 {
 		xc = xc[:i]
 	}
-	return fmt.Sprintf("%s/%s/%s  %s  %s  %s  %s", status("get-origin"), status("get-no-origin"), status("preflight"),
-		dash(xc), dash(first.ACAO), dash(first.ContentType), p.URL)
+	line := fmt.Sprintf("%s/%s/%s  %s  %s  %s  %s", status("get-origin"), status("get-no-origin"), status("preflight"),
+		dash(xc), dash(first.ACAO), dash(first.ContentType), safetext.Escape(p.URL))
+	if p.FinalURL != "" {
+		line += " -> " + safetext.Escape(p.FinalURL)
+	}
+	return line
 }
 
-const maxURLsPerFinding = 50
+const (
+	maxURLsPerFinding = 50
+	// maxFindings bounds the findings of a report; the worst are kept.
+	maxFindings = 500
+)
 
 // merge folds findings with the same severity, ID, pattern and resource into
 // one that lists every URL, keeping the first one's words, and sorts the
 // result by severity (stable, so check order is kept within a severity).
+// Findings marked distinct (parse notes) are merged only with identical
+// ones. Past maxFindings, the least severe are dropped and counted in one
+// report.truncated finding.
 func merge(in []Finding) []Finding {
-	type key struct{ sev, id, pattern, resource string }
+	type key struct{ sev, id, pattern, resource, what string }
 	idx := map[key]int{}
 	var out []Finding
 	for _, f := range in {
-		k := key{string(f.Severity), f.ID, f.Pattern, f.Resource}
+		k := key{string(f.Severity), f.ID, f.Pattern, f.Resource, ""}
+		if f.distinct {
+			k.what = f.What
+		}
 		if i, ok := idx[k]; ok && f.URL != "" {
 			o := &out[i]
 			if o.URL == f.URL {
@@ -330,5 +371,15 @@ func merge(in []Finding) []Finding {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Severity.rank() < out[j].Severity.rank() })
+	if len(out) > maxFindings {
+		dropped := map[Severity]int{}
+		for _, f := range out[maxFindings-1:] {
+			dropped[f.Severity]++
+		}
+		n := len(out) - (maxFindings - 1)
+		out = append(out[:maxFindings-1:maxFindings-1], Finding{Severity: SeverityWarn, ID: "report.truncated",
+			What: fmt.Sprintf("%d more findings are not listed (%d fail, %d warn, %d info, %d pass): a report lists at most %d",
+				n, dropped[SeverityFail], dropped[SeverityWarn], dropped[SeverityInfo], dropped[SeverityPass], maxFindings)})
+	}
 	return out
 }

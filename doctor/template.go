@@ -50,9 +50,6 @@ func ParseTemplate(name string, data []byte) (*Template, error) {
 	return &Template{Source: name, dists: dists}, nil
 }
 
-// Distributions returns the distributions of the template, in order.
-func (t *Template) Distributions() []*cfconfig.Distribution { return t.dists }
-
 // CheckTemplate loads path (see LoadTemplate) and audits it.
 func CheckTemplate(path string) (*Report, error) {
 	t, err := LoadTemplate(path)

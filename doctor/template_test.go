@@ -203,3 +203,16 @@ func TestTemplateMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateAssemblyCycle: a cdk.out whose manifest nests the assembly in
+// itself is a clear error (it was a stack overflow).
+func TestTemplateAssemblyCycle(t *testing.T) {
+	dir := t.TempDir()
+	m := `{"artifacts":{"Stage":{"type":"cdk:cloud-assembly","properties":{"directoryName":"."}}}}`
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CheckTemplate(dir); err == nil || !strings.Contains(err.Error(), "nested in itself") {
+		t.Fatalf("err = %v, want the cycle named", err)
+	}
+}

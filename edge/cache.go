@@ -30,7 +30,7 @@ var (
 // fetchCached answers from the cache or the origin. It returns the stored
 // (shared, read-only) response, the outcome (Hit or Miss) and the entry's age
 // in seconds.
-func (e *Edge) fetchCached(b *cfconfig.Behavior, req *viewerRequest) (*response, string, int) {
+func (e *Edge) fetchCached(ctx context.Context, b *cfconfig.Behavior, req *viewerRequest) (*response, string, int) {
 	now := e.now()
 	cacheable := (req.method == http.MethodGet || req.method == http.MethodHead ||
 		req.method == http.MethodOptions && b.Caches(http.MethodOptions)) && !b.CacheDisabled()
@@ -44,13 +44,15 @@ func (e *Edge) fetchCached(b *cfconfig.Behavior, req *viewerRequest) (*response,
 			return e.conditional(req, ent.resp), "Hit", int(now.Sub(ent.stored) / time.Second)
 		}
 	}
-	or, err := e.originRequest(context.Background(), b, req, req.method, !cacheable)
+	// The viewer's context: a remote origin request ends when the viewer
+	// goes away or the server shuts down.
+	or, err := e.originRequest(ctx, b, req, req.method, !cacheable)
 	if err != nil {
 		return cloudFrontPage(http.StatusBadGateway, "The request could not be satisfied.", "The request to the origin could not be built."), "Miss", 0
 	}
 	resp := e.callOrigin(or)
 	e.filterVary(b, resp.header)
-	if !cacheable || req.method == http.MethodHead {
+	if !cacheable || req.method == http.MethodHead || ctx.Err() != nil { // an aborted fetch is never stored
 		return resp, "Miss", 0
 	}
 	ttl := e.ttl(b, resp)

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +18,7 @@ import (
 
 // mediaObjects are the files every doctor run reads: an image, an SVG, and an
 // HLS asset (master, variant, segments).
-func putMedia(o *interimS3Origin) {
+func putMedia(o testOrigin) {
 	o.put("photos/a.jpg", "image/jpeg", strings.Repeat("\xff\xd8jpeg", 400))
 	o.put("icons/logo.svg", "image/svg+xml", `<svg xmlns="http://www.w3.org/2000/svg">`+strings.Repeat("<g/>", 400)+`</svg>`)
 	o.put("videos/v1/index.m3u8", "application/vnd.apple.mpegurl", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\nlow/index.m3u8\n")
@@ -40,10 +41,11 @@ func loadDist(t testing.TB, path string) *cfconfig.Distribution {
 	return dists[0]
 }
 
-// originFor builds the interim S3 origin with the template's bucket CORS
-// rules. A template for an existing bucket has none: its README asks the
-// user to set rules matching the response headers policy, so those are used.
-func originFor(d *cfconfig.Distribution) *interimS3Origin {
+// originFor builds the S3 origin (s3origin.Dir) with the template's bucket
+// CORS rules and the media files. A template for an existing bucket has no
+// rules: the user sets rules matching the response headers policy (README),
+// so those are used.
+func originFor(t testing.TB, d *cfconfig.Distribution) *dirOrigin {
 	var b *cfconfig.Bucket
 	for _, o := range d.Origins {
 		b = o.Bucket
@@ -53,7 +55,7 @@ func originFor(d *cfconfig.Distribution) *interimS3Origin {
 		b = &cfconfig.Bucket{HasCORS: true, CORS: []cfconfig.CORSRule{{AllowedOrigins: c.AllowOrigins, AllowedMethods: []string{"GET", "HEAD"},
 			AllowedHeaders: []string{"*"}, ExposeHeaders: c.ExposeHeaders, MaxAgeSeconds: 3600}}}
 	}
-	o := newInterimOrigin(b)
+	o := newDirOrigin(t, b)
 	putMedia(o)
 	return o
 }
@@ -62,6 +64,11 @@ func originFor(d *cfconfig.Distribution) *interimS3Origin {
 // repository holds no private key for them) and returns one signer per key,
 // with the local Key-Pair-Id the edge gives it.
 func rekey(t testing.TB, d *cfconfig.Distribution, e func() *Edge) []*urlsign.Signer {
+	signers, _ := rekeyWithKeys(t, d, e)
+	return signers
+}
+
+func rekeyWithKeys(t testing.TB, d *cfconfig.Distribution, e func() *Edge) ([]*urlsign.Signer, []crypto.Signer) {
 	t.Helper()
 	var privs [][]byte
 	for _, pk := range d.PublicKeys() {
@@ -74,6 +81,7 @@ func rekey(t testing.TB, d *cfconfig.Distribution, e func() *Edge) []*urlsign.Si
 	}
 	edge := e()
 	var signers []*urlsign.Signer
+	var keys []crypto.Signer
 	for i, pk := range d.PublicKeys() {
 		key, err := cfkeys.ParsePrivateKey(privs[i])
 		if err != nil {
@@ -84,8 +92,9 @@ func rekey(t testing.TB, d *cfconfig.Distribution, e func() *Edge) []*urlsign.Si
 			t.Fatal(err)
 		}
 		signers = append(signers, s)
+		keys = append(keys, key)
 	}
-	return signers
+	return signers, keys
 }
 
 var ourTemplates = []struct {
@@ -108,11 +117,13 @@ func TestDoctorFindsNoFailureOnOurTemplates(t *testing.T) {
 		for mask := 0; mask < 1<<len(Readings); mask++ {
 			t.Run(fmt.Sprintf("%s/readings=%04b", tt.file, mask), func(t *testing.T) {
 				d := loadDist(t, "../test/testdata/"+tt.file)
-				origin := originFor(d)
+				origin := originFor(t, d)
 				var e *Edge
 				newEdge := func() *Edge {
 					var err error
-					e, err = New(d, origin, Options{}.WithReadings(mask))
+					// custom-domain has a WAF web ACL and a geographic
+					// restriction, which are not emulated.
+					e, err = New(d, origin, Options{IgnoreWAF: d.WebACLID != "", IgnoreGeoRestriction: d.GeoRestriction != ""}.WithReadings(mask))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -128,7 +139,9 @@ func TestDoctorFindsNoFailureOnOurTemplates(t *testing.T) {
 				defer srv.Close()
 				for _, p := range []string{"/photos/a.jpg", "/icons/logo.svg", "/videos/v1/index.m3u8"} {
 					target := srv.URL + p
-					opts := doctor.LiveOptions{URL: target, Origin: tt.origin, Client: srv.Client(), Template: templateFor(t, tt.file)}
+					opts := doctor.LiveOptions{URL: target, Origin: tt.origin, Client: srv.Client(), Template: templateFor(t, tt.file),
+						// With credentials allowed, check as a credentialed request.
+						Credentials: d.DefaultBehavior().EdgeCORS().AllowCredentials}
 					if signers != nil {
 						// Rotation: each key of the group signs a run.
 						s := signers[len(p)%len(signers)]
@@ -173,7 +186,7 @@ func TestDoctorFindsKnownFailures(t *testing.T) {
 	t.Run("seed002", func(t *testing.T) {
 		for mask := 0; mask < 1<<len(Readings); mask++ {
 			d := loadDist(t, "../doctor/testdata/templates/seed002.json")
-			origin := originFor(d)
+			origin := originFor(t, d)
 			e, err := New(d, origin, Options{}.WithReadings(mask))
 			if err != nil {
 				t.Fatal(err)
@@ -207,9 +220,30 @@ func TestDoctorFindsKnownFailures(t *testing.T) {
 			}
 		}
 	})
+	// Negative control for TestDoctorFindsNoFailureOnOurTemplates: the same
+	// default template with a bucket that has no CORS rules fails the
+	// preflight (S3 answers it; the policy cannot repair the 403).
+	t.Run("default template, bucket without CORS", func(t *testing.T) {
+		d := loadDist(t, "../test/testdata/default.template.json")
+		origin := newDirOrigin(t, nil)
+		putMedia(origin)
+		e, err := New(d, origin, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(e)
+		defer srv.Close()
+		r, err := doctor.CheckURL(context.Background(), doctor.LiveOptions{URL: srv.URL + "/photos/a.jpg", Origin: "https://app.example.com", Client: srv.Client()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Failed() {
+			t.Errorf("no failure: %+v", r.Findings)
+		}
+	})
 	t.Run("caching-optimized-trap", func(t *testing.T) {
 		d := loadDist(t, "../doctor/testdata/templates/caching-optimized-trap.json")
-		origin := originFor(d)
+		origin := originFor(t, d)
 		e, err := New(d, origin, Options{})
 		if err != nil {
 			t.Fatal(err)

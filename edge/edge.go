@@ -60,7 +60,9 @@ type Options struct {
 	// MaxObjectBytes bounds one origin response body read into memory;
 	// default 256 MiB. A larger object gets 502.
 	MaxObjectBytes int64
-	// FunctionTimeout stops a CloudFront Function run; default 50 ms.
+	// FunctionTimeout stops a CloudFront Function run; default 1 s, which
+	// only catches runaway code (a loaded machine must not turn a slow run
+	// into a 503).
 	FunctionTimeout time.Duration
 	// InvalidationPath is the local path that takes POST invalidations
 	// (body: one path per line, or ?path=... repeated); default
@@ -72,6 +74,13 @@ type Options struct {
 	// Now returns the current time (default time.Now): signature expiry,
 	// TTLs and Age.
 	Now func() time.Time
+
+	// IgnoreWAF serves a distribution that has an AWS WAF web ACL as if the
+	// ACL allowed every request; without it New refuses the distribution.
+	IgnoreWAF bool
+	// IgnoreGeoRestriction likewise for geographic restriction (every
+	// viewer is local).
+	IgnoreGeoRestriction bool
 
 	// Readings of behavior AWS does not document (UNCONF). Each false value
 	// is the less forgiving reading; docs/edge.md lists them.
@@ -95,17 +104,36 @@ type Options struct {
 	PolicyOnEdgeErrors bool
 }
 
-// Readings lists the names of the UNCONF reading options, for tests that
-// run under every combination.
+// Readings lists the names of the UNCONF reading options, in bit order
+// for WithReadings.
 var Readings = []string{"PolicyCORSWithoutOrigin", "PolicyAddsVaryOrigin", "FunctionSeesPolicyHeaders", "PolicyOnEdgeErrors"}
 
-// WithReadings returns o with the reading options set from a bit mask in the
-// order of Readings.
+// WithReading returns o with the named reading (one of Readings, case
+// insensitive) turned on, and false when the name is unknown.
+func (o Options) WithReading(name string) (Options, bool) {
+	switch strings.ToLower(name) {
+	case "policycorswithoutorigin":
+		o.PolicyCORSWithoutOrigin = true
+	case "policyaddsvaryorigin":
+		o.PolicyAddsVaryOrigin = true
+	case "functionseespolicyheaders":
+		o.FunctionSeesPolicyHeaders = true
+	case "policyonedgeerrors":
+		o.PolicyOnEdgeErrors = true
+	default:
+		return o, false
+	}
+	return o, true
+}
+
+// WithReadings returns o with the readings whose bit is set in mask (bit i
+// is Readings[i]) turned on: tests run under every combination.
 func (o Options) WithReadings(mask int) Options {
-	o.PolicyCORSWithoutOrigin = mask&1 != 0
-	o.PolicyAddsVaryOrigin = mask&2 != 0
-	o.FunctionSeesPolicyHeaders = mask&4 != 0
-	o.PolicyOnEdgeErrors = mask&8 != 0
+	for i, name := range Readings {
+		if mask&(1<<i) != 0 {
+			o, _ = o.WithReading(name)
+		}
+	}
 	return o
 }
 
@@ -164,7 +192,7 @@ func New(dist *cfconfig.Distribution, origin http.Handler, opts Options) (*Edge,
 		opts.MaxObjectBytes = 256 << 20
 	}
 	if opts.FunctionTimeout <= 0 {
-		opts.FunctionTimeout = 50 * time.Millisecond
+		opts.FunctionTimeout = time.Second
 	}
 	if opts.InvalidationPath == "" {
 		opts.InvalidationPath = "/.mediacdn/invalidate"
@@ -172,7 +200,7 @@ func New(dist *cfconfig.Distribution, origin http.Handler, opts Options) (*Edge,
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if err := checkEmulated(dist); err != nil {
+	if err := checkEmulated(dist, opts); err != nil {
 		return nil, fmt.Errorf("%s: %w", dist.Label, err)
 	}
 	e := &Edge{dist: dist, origin: origin, opts: opts, funcs: map[*cfconfig.Behavior][2]*function{}, cache: newCache(opts.CacheBytes)}
@@ -210,7 +238,7 @@ func New(dist *cfconfig.Distribution, origin http.Handler, opts Options) (*Edge,
 }
 
 // checkEmulated refuses what the edge cannot reproduce.
-func checkEmulated(d *cfconfig.Distribution) error {
+func checkEmulated(d *cfconfig.Distribution, opts Options) error {
 	if d.Empty {
 		return fmt.Errorf("the distribution has no DistributionConfig")
 	}
@@ -219,6 +247,20 @@ func checkEmulated(d *cfconfig.Distribution) error {
 	}
 	for _, u := range d.Unresolved {
 		return fmt.Errorf("%s %s is neither managed nor defined in the template: its contents are unknown, so the edge cannot apply it", u.Kind, u.Ref)
+	}
+	switch {
+	case d.WebACLID != "" && !opts.IgnoreWAF:
+		return fmt.Errorf("WebACLId %s: AWS WAF is not emulated (serve every request as if allowed with Options.IgnoreWAF, serve --ignore-waf)", d.WebACLID)
+	case d.GeoRestriction != "" && !opts.IgnoreGeoRestriction:
+		return fmt.Errorf("geographic restriction (%s) is not emulated (serve every viewer with Options.IgnoreGeoRestriction, serve --ignore-geo-restriction)", d.GeoRestriction)
+	case d.OriginGroups > 0:
+		return fmt.Errorf("OriginGroups (origin failover) are not emulated")
+	}
+	for _, er := range d.ErrorResponses {
+		if er.ResponsePagePath != "" || er.ResponseCode != 0 {
+			return fmt.Errorf("CustomErrorResponses for %d replace the error with %q (code %d): custom error pages are not emulated, only ErrorCachingMinTTL",
+				er.ErrorCode, er.ResponsePagePath, er.ResponseCode)
+		}
 	}
 	for _, b := range d.Behaviors {
 		o := d.Origins[b.TargetOrigin]
@@ -229,6 +271,9 @@ func checkEmulated(d *cfconfig.Distribution) error {
 			return fmt.Errorf("behavior %s targets S3 website endpoint %s: a custom origin, not emulated (only S3 REST origins are)", b.Label(), o.Domain)
 		case o.Custom:
 			return fmt.Errorf("behavior %s targets custom origin %s: not emulated (only S3 origins are)", b.Label(), o.Domain)
+		}
+		if b.FieldLevelEncryptionID != "" {
+			return fmt.Errorf("behavior %s uses field-level encryption: not emulated", b.Label())
 		}
 		if b.CachePolicy == nil && b.Legacy == nil {
 			return fmt.Errorf("behavior %s has neither a cache policy nor ForwardedValues", b.Label())
@@ -430,7 +475,7 @@ func (e *Edge) handle(r *http.Request, info *RequestInfo) *response {
 		applyRequestFunction(req, out)
 	}
 
-	resp, outcome, age := e.fetchCached(b, req)
+	resp, outcome, age := e.fetchCached(r.Context(), b, req)
 	info.Cache = outcome
 	layers := trackLayers(nil, nil, resp.header, LayerOrigin)
 
@@ -645,7 +690,8 @@ func writeResponse(w http.ResponseWriter, r *http.Request, resp *response) {
 	for k, v := range resp.header {
 		h[k] = v
 	}
-	if resp.status != http.StatusNotModified && resp.status != http.StatusNoContent {
+	headOnly := r.Method == http.MethodHead && len(resp.body) == 0 && h.Get("Content-Length") != ""
+	if resp.status != http.StatusNotModified && resp.status != http.StatusNoContent && !headOnly {
 		h.Set("Content-Length", strconv.Itoa(len(resp.body)))
 	}
 	w.WriteHeader(resp.status)
@@ -810,7 +856,9 @@ func (e *Edge) callOrigin(or *http.Request) *response {
 			delete(h, k)
 		}
 	}
-	h.Del("Content-Length")
+	if or.Method != http.MethodHead { // a HEAD answer's length is the object's
+		h.Del("Content-Length")
+	}
 	return &response{status: rec.status, header: h, body: rec.buf.Bytes()}
 }
 

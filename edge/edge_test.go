@@ -2,6 +2,7 @@ package edge
 
 import (
 	"compress/gzip"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -46,7 +47,7 @@ func (c *clock) add(d time.Duration) {
 type harness struct {
 	t      *testing.T
 	edge   *Edge
-	origin *interimS3Origin
+	origin testOrigin
 	clock  *clock
 	infos  []RequestInfo
 	mu     sync.Mutex
@@ -55,7 +56,7 @@ type harness struct {
 func newHarness(t *testing.T, d *cfconfig.Distribution, opts Options) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: &clock{t: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}}
-	h.origin = newInterimOrigin(&cfconfig.Bucket{HasCORS: true, CORS: []cfconfig.CORSRule{{AllowedOrigins: []string{"https://app.example.com"},
+	h.origin = newMemOrigin(&cfconfig.Bucket{HasCORS: true, CORS: []cfconfig.CORSRule{{AllowedOrigins: []string{"https://app.example.com"},
 		AllowedMethods: []string{"GET", "HEAD"}, AllowedHeaders: []string{"*"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: 600}}})
 	putMedia(h.origin)
 	opts.Now = h.clock.now
@@ -309,7 +310,7 @@ func TestResponseHeadersPolicy(t *testing.T) {
 	for _, p := range []string{"over/a.jpg", "keep/a.jpg"} {
 		h.origin.put(p, "image/jpeg", "jpeg")
 	}
-	h.origin.cors[0].ExposeHeaders = []string{"X-From-S3"}
+	h.origin.(*memOrigin).cors[0].ExposeHeaders = []string{"X-From-S3"}
 	for _, tt := range []struct {
 		name, method, path string
 		headers            []string
@@ -430,6 +431,30 @@ func TestRangeAndConditionalFromCache(t *testing.T) {
 	}
 }
 
+// TestHEAD: a HEAD miss is forwarded as HEAD and keeps the object's length;
+// a HEAD after a GET is answered from the GET's entry.
+func TestHEAD(t *testing.T) {
+	d := loadDist(t, "../test/testdata/default.template.json")
+	o := originFor(t, d)
+	e, err := New(d, o, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, edge: e, origin: o}
+	r := h.do("HEAD", "/videos/v1/low/seg0.ts")
+	if r.StatusCode != 200 || r.Header.Get("Content-Length") != "3760" || r.Header.Get("X-Cache") != "Miss from cloudfront" {
+		t.Errorf("HEAD miss: %d %v", r.StatusCode, r.Header)
+	}
+	h.do("GET", "/videos/v1/low/seg0.ts")
+	r = h.do("HEAD", "/videos/v1/low/seg0.ts")
+	if r.Header.Get("Content-Length") != "3760" || r.Header.Get("X-Cache") != "Hit from cloudfront" || body(t, r) != "" {
+		t.Errorf("HEAD after GET: %v", r.Header)
+	}
+	if reqs := o.log(); len(reqs) != 2 || reqs[0].Method != "HEAD" || reqs[1].Method != "GET" {
+		t.Errorf("origin saw %d requests", len(reqs))
+	}
+}
+
 func TestInvalidation(t *testing.T) {
 	h := newHarness(t, testDistribution(), Options{})
 	h.do("GET", "/photos/a.jpg")
@@ -505,6 +530,13 @@ func TestRefusedAtStart(t *testing.T) {
 		{"key group without keys", func(d *cfconfig.Distribution) { d.Behaviors[0].TrustedKeyGroups = []string{"kg-123"} }, "kg-123"},
 		{"legacy trusted signers", func(d *cfconfig.Distribution) { d.Behaviors[0].TrustedSigners = true }, "TrustedSigners"},
 		{"no default behavior", func(d *cfconfig.Distribution) { d.Behaviors = d.Behaviors[:1] }, "no default cache behavior"},
+		{"WAF", func(d *cfconfig.Distribution) { d.WebACLID = "arn:aws:wafv2:acl" }, "WAF"},
+		{"geo restriction", func(d *cfconfig.Distribution) { d.GeoRestriction = "whitelist" }, "geographic restriction"},
+		{"origin groups", func(d *cfconfig.Distribution) { d.OriginGroups = 1 }, "OriginGroups"},
+		{"custom error page", func(d *cfconfig.Distribution) {
+			d.ErrorResponses = []cfconfig.ErrorResponse{{ErrorCode: 404, ResponseCode: 200, ResponsePagePath: "/index.html"}}
+		}, "custom error pages"},
+		{"field-level encryption", func(d *cfconfig.Distribution) { d.Behaviors[0].FieldLevelEncryptionID = "fle" }, "field-level encryption"},
 	} {
 		d := testDistribution(testBehavior("*.jpg"))
 		tt.change(d)
@@ -512,5 +544,33 @@ func TestRefusedAtStart(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want one naming %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestAbortedFetchNotCached: when the viewer goes away during the origin
+// fetch, whatever the origin answered is not stored.
+func TestAbortedFetchNotCached(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls int
+	origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			cancel() // the viewer disconnects; a remote origin then fails
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "image/jpeg")
+		io.WriteString(w, "jpeg")
+	})
+	e, err := New(testDistribution(), origin, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "http://127.0.0.1:8080/a.jpg", nil).WithContext(ctx)
+	e.ServeHTTP(httptest.NewRecorder(), r)
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, httptest.NewRequest("GET", "http://127.0.0.1:8080/a.jpg", nil))
+	if w.Code != 200 || calls != 2 {
+		t.Errorf("after an aborted fetch: %d, origin called %d times", w.Code, calls)
 	}
 }

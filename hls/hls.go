@@ -14,10 +14,14 @@
 // RFC 8216 and its low-latency extensions is read, unknown tags are ignored,
 // and malformed lines become notes instead of errors, because a diagnostic tool
 // must report on broken playlists rather than refuse them.
+//
+//	p, err := hls.Parse(body, playlistURL) // every reference and note
+//	_, err = hls.Scan(string(body), playlistURL, // the same, streamed: nothing kept
+//		func(r hls.Ref) { fmt.Println(r.Kind, r.URL) },
+//		func(n hls.Note) { fmt.Println(n.Line, n.Text) })
 package hls
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
@@ -81,6 +85,12 @@ type Ref struct {
 type Note struct {
 	Line int
 	Text string
+	// URI is set when the note is about a URI that is not among the
+	// references: it does not parse, or is not fetched over HTTP.
+	URI string
+	// Malformed marks a line that breaks the syntax (a URI that does not
+	// parse, an empty URI), as opposed to one that is only skipped.
+	Malformed bool
 }
 
 // Playlist is the result of Parse.
@@ -122,17 +132,36 @@ var mediaTags = map[string]bool{
 // bounds the size of data. Only a missing #EXTM3U header is an error; other
 // problems are reported as Notes.
 func Parse(data []byte, base *url.URL) (*Playlist, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // UTF-8 BOM
-	lines := splitLines(data)
-	if len(lines) == 0 || strings.TrimSpace(lines[0]) != "#EXTM3U" {
-		return nil, ErrNotPlaylist
+	p := &Playlist{}
+	t, err := Scan(string(data), base, func(r Ref) { p.Refs = append(p.Refs, r) }, func(n Note) { p.Notes = append(p.Notes, n) })
+	if err != nil {
+		return nil, err
 	}
-	p := &Playlist{Type: Unknown}
+	p.Type = t
+	return p, nil
+}
+
+// Scan is Parse without keeping anything: it calls ref for every reference
+// and note for every note, in playlist order, and returns the playlist's
+// type. It allocates nothing per line beyond what a call needs, so a caller
+// that keeps only what it can afford stays bounded whatever data holds
+// (a 5 MiB playlist can hold 2.6 million one-character URI lines).
+func Scan(data string, base *url.URL, ref func(Ref), note func(Note)) (Type, error) {
+	data = strings.TrimPrefix(data, "\xef\xbb\xbf") // UTF-8 BOM
+	lines := &lineReader{rest: data}
+	first, ok := lines.next()
+	if !ok || strings.TrimSpace(first) != "#EXTM3U" {
+		return "", ErrNotPlaylist
+	}
+	s := scanner{base: base, ref: ref, note: note}
 	var master, media bool
 	// pending is the tag waiting for a URI line: EXT-X-STREAM-INF or EXTINF.
 	pending, pendingLine := "", 0
-	for i, raw := range lines[1:] {
-		n := i + 2
+	for n := 2; ; n++ {
+		raw, ok := lines.next()
+		if !ok {
+			break
+		}
 		line := strings.TrimSpace(raw)
 		if line == "" {
 			continue
@@ -140,14 +169,14 @@ func Parse(data []byte, base *url.URL) (*Playlist, error) {
 		if !strings.HasPrefix(line, "#") {
 			switch pending {
 			case "EXT-X-STREAM-INF":
-				p.add(KindVariant, pending, line, n, base)
+				s.add(KindVariant, pending, line, n)
 			case "EXTINF":
-				p.add(KindSegment, pending, line, n, base)
+				s.add(KindSegment, pending, line, n)
 			default:
 				// A URI line with no EXTINF before it: RFC 8216 requires one,
 				// but players still fetch it, so report and keep it.
-				p.note(n, fmt.Sprintf("URI %q without a preceding #EXTINF or #EXT-X-STREAM-INF", clip(line)))
-				p.add(KindSegment, "", line, n, base)
+				s.notef(n, "", false, "URI %q without a preceding #EXTINF or #EXT-X-STREAM-INF", clip(line))
+				s.add(KindSegment, "", line, n)
 				media = true
 			}
 			pending = ""
@@ -166,7 +195,7 @@ func Parse(data []byte, base *url.URL) (*Playlist, error) {
 		switch name {
 		case "EXT-X-STREAM-INF", "EXTINF":
 			if pending != "" {
-				p.note(pendingLine, fmt.Sprintf("#%s has no URI line after it", pending))
+				s.notef(pendingLine, "", false, "#%s has no URI line after it", pending)
 			}
 			pending, pendingLine = name, n
 			continue
@@ -185,53 +214,72 @@ func Parse(data []byte, base *url.URL) (*Playlist, error) {
 			// EXT-X-KEY:METHOD=NONE, EXT-X-SESSION-DATA with VALUE, EXT-X-MEDIA
 			// of a muxed rendition: no reference, and nothing wrong.
 			if name == "EXT-X-KEY" && a["METHOD"] != "NONE" && a["METHOD"] != "" {
-				p.note(n, "#EXT-X-KEY with METHOD="+a["METHOD"]+" has no URI")
+				s.notef(n, "", false, "#EXT-X-KEY with METHOD=%s has no URI", clip(a["METHOD"]))
 			}
 			continue
 		}
 		if uri == "" {
-			p.note(n, "#"+name+" has an empty URI")
+			s.notef(n, "", true, "#%s has an empty URI", name)
 			continue
 		}
-		p.add(kind, name, uri, n, base)
+		s.add(kind, name, uri, n)
 	}
 	if pending != "" {
-		p.note(pendingLine, fmt.Sprintf("#%s has no URI line after it", pending))
+		s.notef(pendingLine, "", false, "#%s has no URI line after it", pending)
 	}
 	switch {
 	case master && !media:
-		p.Type = Master
+		return Master, nil
 	case media && !master:
-		p.Type = Media
+		return Media, nil
 	case master && media:
-		p.Type = Unknown
-		p.note(1, "the playlist mixes master and media playlist tags")
+		s.notef(1, "", false, "the playlist mixes master and media playlist tags")
 	}
-	return p, nil
+	return Unknown, nil
 }
 
-func (p *Playlist) note(line int, text string) {
-	p.Notes = append(p.Notes, Note{Line: line, Text: text})
+// scanner hands references and notes to Scan's callbacks.
+type scanner struct {
+	base *url.URL
+	ref  func(Ref)
+	note func(Note)
+}
+
+func (s *scanner) notef(line int, uri string, malformed bool, format string, args ...any) {
+	if s.note != nil {
+		s.note(Note{Line: line, Text: fmt.Sprintf(format, args...), URI: uri, Malformed: malformed})
+	}
 }
 
 // add records a reference, or a note when the URI is not something an HTTP
 // client can fetch (skd:// FairPlay keys, data: URIs, other schemes) or does
 // not parse.
-func (p *Playlist) add(kind Kind, tag, uri string, line int, base *url.URL) {
+func (s *scanner) add(kind Kind, tag, uri string, line int) {
 	u, err := url.Parse(uri)
 	if err != nil {
-		p.note(line, fmt.Sprintf("%s URI %q does not parse: %v", kind, clip(uri), err))
+		s.notef(line, uri, true, "%s URI %q does not parse: %v", kind, clip(uri), clipErr(err))
 		return
 	}
-	if base != nil {
-		u = base.ResolveReference(u)
+	if s.base != nil {
+		u = s.base.ResolveReference(u)
 	}
 	// Checked after resolution: a relative URI takes the base's scheme.
 	if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
-		p.note(line, fmt.Sprintf("%s URI %q skipped: scheme %q is not fetched over HTTP", kind, clip(uri), u.Scheme))
+		s.notef(line, uri, false, "%s URI %q skipped: scheme %q is not fetched over HTTP", kind, clip(uri), clip(u.Scheme))
 		return
 	}
-	p.Refs = append(p.Refs, Ref{Kind: kind, Tag: tag, URI: uri, URL: u, Line: line})
+	if s.ref != nil {
+		s.ref(Ref{Kind: kind, Tag: tag, URI: uri, URL: u, Line: line})
+	}
+}
+
+// clipErr shortens an error that quotes the whole value it failed on.
+func clipErr(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return clip(ue.Err.Error())
+	}
+	return clip(err.Error())
 }
 
 // clip shortens a value quoted in a note (data: URIs can be long).
@@ -243,14 +291,26 @@ func clip(s string) string {
 	return s[:max] + "..."
 }
 
-func splitLines(data []byte) []string {
-	if len(data) == 0 {
-		return nil
+// lineReader yields the lines of a string (split at \n, \r\n or \r) as
+// substrings of it, so iterating allocates nothing per line.
+type lineReader struct{ rest string }
+
+func (l *lineReader) next() (string, bool) {
+	if l.rest == "" {
+		return "", false
 	}
-	s := string(data)
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	return strings.Split(s, "\n")
+	i := strings.IndexAny(l.rest, "\r\n")
+	if i < 0 {
+		line := l.rest
+		l.rest = ""
+		return line, true
+	}
+	line := l.rest[:i]
+	if l.rest[i] == '\r' && i+1 < len(l.rest) && l.rest[i+1] == '\n' {
+		i++
+	}
+	l.rest = l.rest[i+1:]
+	return line, true
 }
 
 // ParseAttributes parses an attribute list (NAME=VALUE,NAME="quoted, value")

@@ -333,6 +333,27 @@ func FuzzParse(f *testing.F) {
 			if n.Text == "" || n.Line < 1 || n.Line > lines {
 				t.Fatalf("bad note %+v", n)
 			}
+			// Notes quote clipped values: their size does not grow with
+			// the line (a caller keeping notes stays bounded).
+			if len(n.Text) > 1024 {
+				t.Fatalf("note of %d bytes", len(n.Text))
+			}
+		}
+		// Scan hands out the same references and notes, in order.
+		var refs, notes int
+		typ, err := Scan(string(data), b, func(r Ref) {
+			if refs >= len(p.Refs) || r.Line != p.Refs[refs].Line || r.URI != p.Refs[refs].URI {
+				t.Fatalf("Scan ref %d = %+v, Parse has %+v", refs, r, p.Refs)
+			}
+			refs++
+		}, func(n Note) {
+			if notes >= len(p.Notes) || n != p.Notes[notes] {
+				t.Fatalf("Scan note %d = %+v", notes, n)
+			}
+			notes++
+		})
+		if err != nil || typ != p.Type || refs != len(p.Refs) || notes != len(p.Notes) {
+			t.Fatalf("Scan: %v %s %d refs %d notes; Parse: %s %d %d", err, typ, refs, notes, p.Type, len(p.Refs), len(p.Notes))
 		}
 	})
 }

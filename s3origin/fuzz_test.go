@@ -49,3 +49,26 @@ func FuzzDirPath(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseRange: any Range header and size give either no range, an
+// unsatisfiable one, or a range inside the object.
+func FuzzParseRange(f *testing.F) {
+	for _, s := range []string{"bytes=0-1", "bytes=-5", "bytes=5-", "bytes=1-2,3-4", "bytes=9-1", "bytes=-", "bytes= 1-2", "bytes=-0"} {
+		f.Add(s, int64(10))
+	}
+	f.Fuzz(func(t *testing.T, v string, size int64) {
+		if size < 0 {
+			size = -size
+		}
+		if size < 0 {
+			return
+		}
+		br, ok, unsat := parseRange(v, size)
+		if ok && unsat {
+			t.Fatalf("%q: both satisfiable and not", v)
+		}
+		if ok && (br.start < 0 || br.start > br.end || br.end >= size) {
+			t.Fatalf("parseRange(%q, %d) = %+v: outside the object", v, size, br)
+		}
+	})
+}

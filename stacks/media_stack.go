@@ -6,8 +6,11 @@
 package stacks
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -20,6 +23,8 @@ import (
 
 	"github.com/mediacdn/mediacdn/constructs/mediacdn"
 	"github.com/mediacdn/mediacdn/internal/nag"
+	"github.com/mediacdn/mediacdn/internal/readlimit"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
 // MediaStackProps configures NewMediaStack.
@@ -35,19 +40,22 @@ type MediaStack struct {
 	Media *mediacdn.MediaCdn
 }
 
-// ConfigFromContext reads the stack configuration from CDK context.
+// ConfigFromContext reads the stack configuration from CDK context and
+// checks it with LoadConfig: the error lists every problem at once.
 func ConfigFromContext(node constructs.Node) (Config, error) {
 	all, _ := node.GetAllContext(nil).(map[string]any)
-	return ParseContext(all)
+	return LoadConfig(all)
 }
 
 // NewMediaStack validates the configuration and creates the stack. On error
 // nothing is left in scope.
 func NewMediaStack(scope constructs.Construct, props *MediaStackProps) (*MediaStack, error) {
 	cfg := props.Config
-	mediaProps, err := cfg.mediaProps()
-	if err != nil {
-		return nil, err
+	r := &contextReader{failed: map[string]bool{}}
+	r.checkEnvironment(&cfg)
+	mediaProps, keyFiles := cfg.mediaProps(r)
+	if len(r.errs) > 0 {
+		return nil, &ConfigError{Problems: r.errs}
 	}
 	stackProps := props.StackProps
 	if stackProps.Description == nil {
@@ -81,6 +89,15 @@ func NewMediaStack(scope constructs.Construct, props *MediaStackProps) (*MediaSt
 	if err != nil {
 		// Leave nothing half-created behind in the app.
 		scope.Node().TryRemoveChild(jsii.String(cfg.StackName))
+		var verr *mediacdn.ValidationError
+		if errors.As(err, &verr) {
+			cerr := &ConfigError{}
+			for _, problem := range verr.Problems {
+				_, text := translate(problem, keyFiles)
+				cerr.Problems = append(cerr.Problems, text)
+			}
+			return nil, cerr
+		}
 		return nil, err
 	}
 	addOutputs(stack, cfg, media)
@@ -89,11 +106,13 @@ func NewMediaStack(scope constructs.Construct, props *MediaStackProps) (*MediaSt
 	return &MediaStack{Stack: stack, Media: media}, nil
 }
 
-// mediaProps maps the configuration onto construct props. Everything that
-// does not need a scope is set here, so Validate sees the whole picture.
-func (c Config) mediaProps() (*mediacdn.Props, error) {
-	var problems []string
-	p := &mediacdn.Props{
+// mediaProps maps the configuration onto construct props, adding to r the
+// problems only the stack can see (context spellings, key files, pairs of
+// keys). Everything that does not need a scope is set here, so the
+// construct's Validate sees the whole picture. keyFiles[i] names the
+// publicKeyFiles item PublicKeys[i] was read from.
+func (c Config) mediaProps(r *contextReader) (p *mediacdn.Props, keyFiles []string) {
+	p = &mediacdn.Props{
 		AllowedOrigins:     c.AllowedOrigins,
 		AllowCredentials:   c.AllowCredentials,
 		ImageExtensions:    c.ImageExtensions,
@@ -111,22 +130,28 @@ func (c Config) mediaProps() (*mediacdn.Props, error) {
 		OriginShieldRegion: c.OriginShieldRegion,
 		PublicPaths:        c.PublicPaths,
 	}
-	for i, file := range c.PublicKeyFiles {
+	files := c.PublicKeyFiles
+	if len(files) > mediacdn.MaxPublicKeys {
+		r.fail("publicKeyFiles", "lists %d files but a CloudFront key group holds at most %d keys: remove retired keys (rotation needs only the old and the new one)", len(files), mediacdn.MaxPublicKeys)
+		files = files[:mediacdn.MaxPublicKeys+1] // enough for the construct's own checks; the rest is not read
+	}
+	for i, file := range files {
 		pemBytes, err := readPublicKeyFile(file)
 		if err != nil {
-			problems = append(problems, fmt.Sprintf(`context "publicKeyFiles" item %d (%s): %v`, i, file, err))
+			r.fail("publicKeyFiles", "item %d (%s): %v", i, safetext.Quote(file, 120), err)
 			continue
 		}
 		p.PublicKeys = append(p.PublicKeys, string(pemBytes))
+		keyFiles = append(keyFiles, fmt.Sprintf("item %d (%s)", i, safetext.Quote(file, 120)))
 	}
-	if c.AccessLogRetentionDays > 0 {
+	if c.AccessLogRetentionDays > 0 { // at most maxRetentionDays: no overflow
 		p.AccessLogRetention = time.Duration(c.AccessLogRetentionDays) * 24 * time.Hour
 	}
 	if len(c.DomainNames) > 0 && c.CertificateArn == "" {
-		problems = append(problems, `context "domainNames" is set but "certificateArn" is not: give the ARN of an ACM certificate in us-east-1 covering `+strings.Join(c.DomainNames, ", "))
+		r.fail("domainNames", `is set but "certificateArn" is not: give the ARN of an ACM certificate in us-east-1 covering %s`, safetext.Quote(strings.Join(c.DomainNames, ", "), 200))
 	}
 	if c.CertificateArn != "" && len(c.DomainNames) == 0 {
-		problems = append(problems, `context "certificateArn" is set but "domainNames" is empty: list the domain names it covers`)
+		r.fail("certificateArn", `is set but "domainNames" is empty: list the domain names it covers`)
 	}
 	switch c.PriceClass {
 	case "":
@@ -137,7 +162,7 @@ func (c Config) mediaProps() (*mediacdn.Props, error) {
 	case "PriceClass_All":
 		p.PriceClass = awscloudfront.PriceClass_PRICE_CLASS_ALL
 	default:
-		problems = append(problems, fmt.Sprintf(`context "priceClass" %q is not one of PriceClass_100, PriceClass_200, PriceClass_All`, c.PriceClass))
+		r.fail("priceClass", "%s is not one of PriceClass_100, PriceClass_200, PriceClass_All", safetext.Quote(c.PriceClass, 40))
 	}
 	switch c.HttpVersion {
 	case "":
@@ -148,7 +173,7 @@ func (c Config) mediaProps() (*mediacdn.Props, error) {
 	case "http2and3":
 		p.HttpVersion = awscloudfront.HttpVersion_HTTP2_AND_3
 	default:
-		problems = append(problems, fmt.Sprintf(`context "httpVersion" %q is not one of http1.1, http2, http2and3 (http3 alone would cut off clients without QUIC)`, c.HttpVersion))
+		r.fail("httpVersion", "%s is not one of http1.1, http2, http2and3 (http3 alone would cut off clients without QUIC)", safetext.Quote(c.HttpVersion, 40))
 	}
 	switch c.MinimumProtocolVersion {
 	case "":
@@ -159,57 +184,57 @@ func (c Config) mediaProps() (*mediacdn.Props, error) {
 	case "TLSv1.3_2025":
 		p.MinimumProtocolVersion = awscloudfront.SecurityPolicyProtocol_TLS_V1_3_2025
 	default:
-		problems = append(problems, fmt.Sprintf(`context "minimumProtocolVersion" %q is not one of TLSv1.2_2021, TLSv1.2_2025, TLSv1.3_2025`, c.MinimumProtocolVersion))
+		r.fail("minimumProtocolVersion", "%s is not one of TLSv1.2_2021, TLSv1.2_2025, TLSv1.3_2025", safetext.Quote(c.MinimumProtocolVersion, 40))
 	}
 	if c.CertificateArn != "" {
 		if region, err := mediacdn.CertificateRegion(c.CertificateArn); err != nil {
-			problems = append(problems, fmt.Sprintf(`context "certificateArn" %q is not an ACM certificate ARN (arn:aws:acm:us-east-1:123456789012:certificate/ID)`, c.CertificateArn))
+			r.fail("certificateArn", "%s is not an ACM certificate ARN (arn:aws:acm:us-east-1:123456789012:certificate/ID)", safetext.Quote(c.CertificateArn, 120))
 		} else if region != "us-east-1" {
-			problems = append(problems, fmt.Sprintf(`context "certificateArn" is in %s: CloudFront only uses ACM certificates in us-east-1; request or import the certificate there`, region))
+			r.fail("certificateArn", "is in %s: CloudFront only uses ACM certificates in us-east-1; request or import the certificate there", region)
 		}
 	}
 	if c.ExistingBucketRegion != "" && c.ExistingBucketName == "" {
-		problems = append(problems, `context "existingBucketRegion" is set without "existingBucketName": name the bucket, or drop the region`)
+		r.fail("existingBucketRegion", `is set without "existingBucketName": name the bucket, or drop the region`)
 	}
 	if c.ExistingBucketRegion != "" && !mediacdn.IsRegionName(c.ExistingBucketRegion) {
-		problems = append(problems, fmt.Sprintf(`context "existingBucketRegion" %q is not an AWS region name such as ap-northeast-2`, c.ExistingBucketRegion))
+		r.fail("existingBucketRegion", "%s is not an AWS region name such as ap-northeast-2", safetext.Quote(c.ExistingBucketRegion, 64))
 	}
 	if c.ExistingBucketName != "" && !validBucketName(c.ExistingBucketName) {
-		problems = append(problems, fmt.Sprintf(`context "existingBucketName" %q is not an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)`, c.ExistingBucketName))
+		r.fail("existingBucketName", "%s is not an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, no two dots in a row, not an IP address)", safetext.Quote(c.ExistingBucketName, 80))
 	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("invalid context in cdk.json or -c:\n  - %s", strings.Join(problems, "\n  - "))
-	}
-	return p, nil
+	return p, keyFiles
 }
 
-// maxPublicKeyFileSize bounds what is read: a PEM public key is under 1 KiB.
-const maxPublicKeyFileSize = 16 << 10
-
-// readPublicKeyFile reads a PEM file named in publicKeyFiles. A private key is
-// refused later by the construct, with a message that never repeats it.
+// readPublicKeyFile reads a PEM file named in publicKeyFiles through
+// readlimit, so a FIFO, a device or a huge file cannot hang or exhaust the
+// synth. A private key is refused later by the construct, with a message
+// that never repeats it.
 func readPublicKeyFile(path string) ([]byte, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		wd, _ := os.Getwd()
 		return nil, fmt.Errorf("cannot read it (%v); paths are relative to the app directory %s; create a key pair with `mediacdn keygen --out keys`", err, wd)
 	}
-	if info.IsDir() || info.Size() > maxPublicKeyFileSize {
-		return nil, fmt.Errorf("is not a PEM public key file (a directory, or larger than %d bytes)", maxPublicKeyFileSize)
+	if !info.Mode().IsRegular() {
+		// Opening a FIFO would wait for a writer; a device never ends.
+		return nil, fmt.Errorf("is not a regular file (%s): give the path of a PEM public key file", info.Mode().Type())
 	}
-	return os.ReadFile(path)
+	data, err := readlimit.File(path, readlimit.KeySize)
+	if errors.Is(err, readlimit.ErrTooLarge) {
+		return nil, fmt.Errorf("is larger than %d KiB, so it is not a PEM public key (those are under 1 KiB)", readlimit.KeySize>>10)
+	}
+	return data, err
 }
 
+// bucketNamePattern and the checks below are S3's general purpose bucket
+// naming rules (S3 User Guide, "Bucket naming rules"), which aws-cdk-lib also
+// enforces when importing a bucket, with a JavaScript error.
+var bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
 func validBucketName(name string) bool {
-	if len(name) < 3 || len(name) > 63 {
-		return false
-	}
-	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-') {
-			return false
-		}
-	}
-	return true
+	return bucketNamePattern.MatchString(name) && !strings.Contains(name, "..") &&
+		net.ParseIP(name) == nil && !strings.HasPrefix(name, "xn--") && !strings.HasPrefix(name, "sthree-") &&
+		!strings.HasSuffix(name, "-s3alias") && !strings.HasSuffix(name, "--ol-s3")
 }
 
 func addOutputs(stack awscdk.Stack, cfg Config, media *mediacdn.MediaCdn) {

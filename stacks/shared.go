@@ -11,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/mediacdn/mediacdn/constructs/mediacdn"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
 // The context keys that share CloudFront policies between stacks (20 cache
@@ -32,8 +33,10 @@ func (r *contextReader) object(key, example string) (obj map[string]any, ok bool
 	}
 	if s, isString := v.(string); isString {
 		var parsed any
-		if err := json.Unmarshal([]byte(s), &parsed); err != nil {
-			r.fail(key, "is not valid JSON (%v): write %s", err, example)
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.UseNumber() // 1e400 stays text until it is range-checked
+		if err := dec.Decode(&parsed); err != nil || dec.More() {
+			r.fail(key, "is not valid JSON (%s): write %s", safetext.Quote(s, 80), example)
 			return nil, false
 		}
 		v = parsed

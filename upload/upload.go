@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -123,6 +124,10 @@ func Run(ctx context.Context, dir string, opts Options) (Summary, error) {
 	r.uploader = manager.NewUploader(opts.Client, func(u *manager.Uploader) {
 		u.PartSize = opts.PartSize
 		u.Concurrency = 2 // parts per file; files run opts.Concurrency at a time
+		// The manager aborts a failed multipart upload with the upload's
+		// context, which fails once that is cancelled (Ctrl-C) and leaves
+		// billed parts behind; abortMultipart does it with its own.
+		u.LeavePartsOnError = true
 	})
 	files, err := r.walk(dir)
 	if err != nil {
@@ -301,12 +306,34 @@ func (r *runner) one(j job) {
 		in.ContentMD5 = aws.String(base64.StdEncoding.EncodeToString(sum))
 	}
 	if _, err := r.uploader.Upload(r.ctx, in); err != nil {
-		fail(describe(err, r.opts.Bucket))
+		fail(r.abortMultipart(describe(err, r.opts.Bucket), j.key))
 		return
 	}
 	ev.Action = Uploaded
 	r.emit(ev)
 }
+
+// abortMultipart aborts the unfinished multipart upload err reports, if
+// any, even when the run was cancelled, and says so in the error if that
+// fails.
+func (r *runner) abortMultipart(err error, key string) error {
+	var mf manager.MultiUploadFailure
+	if !errors.As(err, &mf) || mf.UploadID() == "" {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), abortTimeout)
+	defer cancel()
+	_, aerr := r.opts.Client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+		Bucket: aws.String(r.opts.Bucket), Key: aws.String(key), UploadId: aws.String(mf.UploadID()),
+	})
+	if aerr != nil {
+		return fmt.Errorf("%w; its unfinished multipart upload %s could not be aborted (%v): abort it with aws s3api abort-multipart-upload --bucket %s --key KEY --upload-id %s", err, mf.UploadID(), aerr, r.opts.Bucket, mf.UploadID())
+	}
+	return err
+}
+
+// abortTimeout bounds the clean-up of a failed multipart upload.
+const abortTimeout = 30 * time.Second
 
 // unchanged reports whether the object already holds the file: same size,
 // same MD5 (the ETag of a single-part object, or the md5 metadata this

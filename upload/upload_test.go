@@ -268,9 +268,18 @@ func TestFailuresAndSpecialFiles(t *testing.T) {
 	unreadable := filepath.Join(dir, "locked.ts")
 	must(t, os.WriteFile(unreadable, []byte("x"), 0o000))
 	root := os.Geteuid() == 0 // root reads mode-000 files anyway
+	// A file that cannot be opened whoever runs the test: it disappears
+	// between the walk and its upload.
+	vanishing := filepath.Join(dir, "vanishing.ts")
+	must(t, os.WriteFile(vanishing, []byte("x"), 0o644))
 
 	var rec recorder
-	sum, err := Run(context.Background(), dir, Options{Client: c, Bucket: "media", Progress: rec.add})
+	sum, err := Run(context.Background(), dir, Options{Client: c, Bucket: "media", Progress: func(e Event) {
+		if e.Action == Planned && e.Path == "vanishing.ts" {
+			must(t, os.Remove(vanishing))
+		}
+		rec.add(e)
+	}})
 	must(t, err)
 	if got := strings.Join(rec.byAction(Skipped), ","); got != "link.ts,loop,pipe.ts" {
 		t.Errorf("skipped %q, want link.ts,loop,pipe.ts", got)
@@ -279,6 +288,7 @@ func TestFailuresAndSpecialFiles(t *testing.T) {
 	if !root {
 		wantFailed += ",locked.ts"
 	}
+	wantFailed += ",vanishing.ts"
 	if got := strings.Join(rec.byAction(Failed), ","); got != wantFailed {
 		t.Errorf("failed %q, want %q", got, wantFailed)
 	}
@@ -309,5 +319,37 @@ func TestRunErrors(t *testing.T) {
 	}
 	if _, err := Run(context.Background(), filepath.Join(t.TempDir(), "missing"), Options{Client: c, Bucket: "b"}); err == nil {
 		t.Error("missing dir accepted")
+	}
+}
+
+// Cancelling during a multipart upload leaves no unfinished upload behind
+// (its parts would be billed on S3), and the next run completes the file.
+func TestInterruptedMultipart(t *testing.T) {
+	srv := s3gwtest.Start(t)
+	srv.CreateBucket(t, "media")
+	c := srv.Client()
+	dir := t.TempDir()
+	big := make([]byte, 16<<20)
+	_, _ = rand.Read(big)
+	must(t, os.WriteFile(filepath.Join(dir, "big.mp4"), big, 0o644))
+	ctx, cancel := context.WithCancel(context.Background())
+	var once sync.Once
+	sum, err := Run(ctx, dir, Options{Client: c, Bucket: "media", Progress: func(e Event) {
+		if e.Action == Sending && e.Sent > 6<<20 {
+			once.Do(cancel)
+		}
+	}})
+	if !errors.Is(err, context.Canceled) || sum.Uploaded != 0 {
+		t.Fatalf("interrupted multipart: %v, %+v", err, sum)
+	}
+	ups, err := c.ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String("media")})
+	must(t, err)
+	if len(ups.Uploads) != 0 {
+		t.Errorf("%d unfinished multipart upload(s) left after the interruption", len(ups.Uploads))
+	}
+	sum, err = Run(context.Background(), dir, Options{Client: c, Bucket: "media"})
+	must(t, err)
+	if sum.Uploaded != 1 {
+		t.Errorf("re-run: %+v", sum)
 	}
 }

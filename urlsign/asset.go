@@ -94,10 +94,11 @@ func (a *SignedAsset) URL(rawURL string) (string, error) {
 	if err := checkNoReserved(rawURL, u.query); err != nil {
 		return "", err
 	}
-	if !glob.Match(a.Resource, u.String()) {
-		return "", &ResourceMismatchError{Resource: a.Resource, URL: u.String()}
+	plain := u.String() // once: SignPlaylist calls this for every URI
+	if !glob.Match(a.Resource, plain) {
+		return "", &ResourceMismatchError{Resource: a.Resource, URL: plain}
 	}
-	return appendParams(u.String(), u.query != "", a.Query), nil
+	return appendParams(plain, u.query != "", a.Query), nil
 }
 
 // AssetCookies returns custom-policy signed cookies covering a whole asset

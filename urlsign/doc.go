@@ -53,11 +53,18 @@
 // that already carries Expires, Policy, Signature, Key-Pair-Id or
 // Hash-Algorithm is refused.
 //
-// URLs are signed in the form a browser sends them: the scheme and host are
-// lowercased, a default port (:443, :80) is dropped, an empty path becomes
-// "/", and spaces and non-ASCII characters are percent-encoded as UTF-8 (as a
-// browser does; existing %XX escapes are kept as they are). SignURL returns
-// that form, so what is requested is what was signed.
+// URLs are signed in the form a browser sends them (the WHATWG URL
+// standard): the scheme and host are lowercased, an IPv6 host is compressed,
+// leading zeros and a default port (:443, :80) are dropped, an empty path
+// becomes "/", "." and ".." path segments (also as %2e) are resolved, and
+// spaces and non-ASCII characters are percent-encoded as UTF-8 (existing %XX
+// escapes are kept as they are). SignURL returns that form, so what is
+// requested is what was signed. Hosts and ports are parsed strictly: user
+// information, a second ':' outside brackets (https://a:b:443), ports past
+// 65535 or 0, empty or over-long DNS labels and numeric hosts that browsers
+// would rewrite (127.1) are refused. A resource pattern with a "." or ".."
+// segment is refused, since no browser sends one. MatchURL, Check and verify
+// apply a pattern to the same normalised URL.
 //
 // # HLS
 //

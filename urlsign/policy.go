@@ -24,8 +24,11 @@ const (
 	SHA256 HashAlgorithm = "SHA256"
 )
 
-// maxEpoch is the largest DateLessThan CloudFront accepts (2038-01-19T03:14:07Z).
-const maxEpoch = 2147483647
+// MaxEpoch is the latest expiry CloudFront accepts, in epoch seconds
+// (2038-01-19T03:14:07Z): the CloudFront Developer Guide asks for "a 32-bit
+// integer for a date which can be no later than 2147483647" (canned policy,
+// Expires). Policies' DateLessThan and DateGreaterThan use the same bound.
+const MaxEpoch = 2147483647
 
 // Policy is a custom policy: one statement with a resource and conditions.
 type Policy struct {
@@ -217,14 +220,14 @@ func checkExpiry(expires, notBefore, now time.Time) (int64, int64, error) {
 		return 0, 0, errorf(ErrInvalidExpiry, "expiry %s is in the past (%s ago): a signed URL or cookie must expire in the future",
 			expires.UTC().Format(time.RFC3339), roundDuration(now.Sub(expires)))
 	}
-	if exp > maxEpoch {
-		return 0, 0, errorf(ErrInvalidExpiry, "expiry %s is after 2038-01-19T03:14:07Z: CloudFront epoch times are at most 2147483647", expires.UTC().Format(time.RFC3339))
+	if exp > MaxEpoch {
+		return 0, 0, errorf(ErrInvalidExpiry, "expiry %s is after 2038-01-19T03:14:07Z: CloudFront epoch times are 32-bit, at most 2147483647", expires.UTC().Format(time.RFC3339))
 	}
 	var nb int64
 	if !notBefore.IsZero() {
 		nb = notBefore.Unix()
-		if nb <= 0 {
-			return 0, 0, errorf(ErrInvalidExpiry, "not-before time %s is not after 1970", notBefore.UTC().Format(time.RFC3339))
+		if nb <= 0 || nb > MaxEpoch {
+			return 0, 0, errorf(ErrInvalidExpiry, "not-before time %s is not between 1970 and 2038-01-19T03:14:07Z (CloudFront epoch times are 32-bit)", notBefore.UTC().Format(time.RFC3339))
 		}
 		if nb >= exp {
 			return 0, 0, errorf(ErrInvalidExpiry, "not-before time %s is not before the expiry %s: the policy would never be valid",

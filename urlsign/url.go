@@ -3,7 +3,11 @@ package urlsign
 import (
 	"github.com/mediacdn/mediacdn/internal/glob"
 
+	"errors"
+	"fmt"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -102,36 +106,10 @@ func parseURL(raw string, pattern bool) (urlParts, error) {
 	if j := strings.IndexAny(rest, "/?"); j >= 0 {
 		authority, pathQuery = rest[:j], rest[j:]
 	}
-	if authority == "" {
-		return urlParts{}, errorf(sentinel, "%s %q has no host", what, raw)
+	host, port, err := parseAuthority(authority, pattern)
+	if err != nil {
+		return urlParts{}, errorf(sentinel, "%s %q %v", what, raw, err)
 	}
-	if strings.Contains(authority, "@") {
-		return urlParts{}, errorf(sentinel, "%s %q has user information (user@host), which CloudFront does not use; remove it", what, raw)
-	}
-	for k := 0; k < len(authority); k++ {
-		c := authority[k]
-		if c >= 0x80 {
-			return urlParts{}, errorf(sentinel, "%s %q has a non-ASCII host: use its punycode (xn--...) form", what, raw)
-		}
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_'
-		if pattern && (c == '*' || c == '?') {
-			ok = true
-		}
-		if !ok {
-			return urlParts{}, errorf(sentinel, "%s %q has the character %q in its host", what, raw, string(c))
-		}
-	}
-	host, port := authority, ""
-	if k := strings.LastIndex(authority, ":"); k >= 0 && !strings.Contains(authority[k:], "]") {
-		host, port = authority[:k], authority[k+1:]
-		if port == "" || strings.Trim(port, "0123456789") != "" && !pattern {
-			return urlParts{}, errorf(sentinel, "%s %q has an invalid port %q", what, raw, port)
-		}
-	}
-	if host == "" {
-		return urlParts{}, errorf(sentinel, "%s %q has no host", what, raw)
-	}
-	host = strings.ToLower(host)
 	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
 		port = ""
 	}
@@ -143,9 +121,196 @@ func parseURL(raw string, pattern bool) (urlParts, error) {
 	if path == "" && !pattern {
 		path = "/"
 	}
+	if clean, changed := removeDotSegments(path); changed {
+		if pattern {
+			// A browser never sends a "." or ".." segment, so a pattern with
+			// one matches nothing; rewriting a pattern could change its meaning.
+			return urlParts{}, errorf(sentinel, "%s %q has a \".\" or \"..\" path segment, which no browser sends (it would request %q): write the path without it", what, raw, clean)
+		}
+		path = clean
+	}
 	u.path = encode(path, pathSet)
 	u.query = encode(query, querySet)
 	return u, nil
+}
+
+// parseAuthority splits "host[:port]" strictly and returns the host in the
+// form a browser sends (lowercase; IPv6 compressed in brackets) and the port
+// without leading zeros ("" when absent). It refuses user information, a
+// second ':' outside brackets (https://a:b:443), an empty or non-numeric
+// port or one past 65535, empty labels, and numeric hosts that browsers
+// would reinterpret as IPv4 (127.1, 0x7f.0.0.1). In a pattern, a host or
+// port holding * or ? is checked for its characters only.
+func parseAuthority(authority string, pattern bool) (host, port string, err error) {
+	if authority == "" {
+		return "", "", errors.New("has no host")
+	}
+	if strings.Contains(authority, "@") {
+		return "", "", errors.New("has user information (user@host), which CloudFront does not use; remove it")
+	}
+	for k := 0; k < len(authority); k++ {
+		c := authority[k]
+		if c >= 0x80 {
+			return "", "", errors.New("has a non-ASCII host: use its punycode (xn--...) form")
+		}
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_'
+		if !ok && !(pattern && (c == '*' || c == '?')) {
+			return "", "", fmt.Errorf("has the character %q in its host", string(c))
+		}
+	}
+	host, rest := authority, ""
+	if strings.HasPrefix(authority, "[") {
+		end := strings.IndexByte(authority, ']')
+		if end < 0 {
+			return "", "", errors.New("has an IPv6 host without its closing ']'")
+		}
+		host, rest = authority[:end+1], authority[end+1:]
+		if rest != "" && rest[0] != ':' {
+			return "", "", fmt.Errorf("has %q after its IPv6 host: only :PORT may follow", rest)
+		}
+	} else if k := strings.IndexByte(authority, ':'); k >= 0 {
+		host, rest = authority[:k], authority[k:]
+	}
+	if rest != "" {
+		port = rest[1:]
+		if strings.ContainsAny(port, ":[]") {
+			return "", "", fmt.Errorf("has more than one ':' in its host and port (%q): an IPv6 address goes in brackets, [2001:db8::1]:443", authority)
+		}
+		if port, err = checkPort(port, pattern); err != nil {
+			return "", "", err
+		}
+	}
+	if host == "" {
+		return "", "", errors.New("has no host")
+	}
+	if pattern && strings.ContainsAny(host, "*?") {
+		if strings.ContainsAny(host, "[]") && !(strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]")) {
+			return "", "", fmt.Errorf("has a misplaced '[' or ']' in its host %q", host)
+		}
+		return strings.ToLower(host), port, nil
+	}
+	host, err = checkHost(host)
+	return host, port, err
+}
+
+// checkPort validates a port as a browser parses it: decimal digits, at
+// most 65535, leading zeros dropped ("" for an empty port, as browsers do).
+func checkPort(port string, pattern bool) (string, error) {
+	if port == "" {
+		return "", nil
+	}
+	if pattern && strings.ContainsAny(port, "*?") {
+		if strings.Trim(port, "0123456789*?") != "" {
+			return "", fmt.Errorf("has an invalid port %q", port)
+		}
+		return port, nil
+	}
+	if strings.Trim(port, "0123456789") != "" {
+		return "", fmt.Errorf("has an invalid port %q: a port is decimal digits, e.g. :8443", port)
+	}
+	trimmed := strings.TrimLeft(port, "0")
+	if trimmed == "" {
+		return "", errors.New("has port 0, which nothing can be requested on")
+	}
+	if n, err := strconv.Atoi(trimmed); err != nil || n > 65535 || len(trimmed) > 5 {
+		return "", fmt.Errorf("has port %s: ports go up to 65535", port)
+	}
+	return trimmed, nil
+}
+
+// checkHost validates a host without wildcards: a bracketed IPv6 address,
+// a dotted-quad IPv4 address, or a DNS name of labels of letters, digits,
+// '-' and '_' (one trailing dot allowed, as browsers keep it).
+func checkHost(host string) (string, error) {
+	if strings.HasPrefix(host, "[") {
+		a, err := netip.ParseAddr(host[1 : len(host)-1])
+		switch {
+		case err != nil || !a.Is6() || a.Zone() != "":
+			return "", fmt.Errorf("has an invalid IPv6 host %s", host)
+		case a.Is4In6():
+			return "", fmt.Errorf("has the IPv4-mapped IPv6 host %s: write the IPv4 address %s", host, a.Unmap())
+		}
+		return "[" + a.String() + "]", nil
+	}
+	if strings.ContainsAny(host, "[]") {
+		return "", fmt.Errorf("has a misplaced '[' or ']' in its host %q", host)
+	}
+	host = strings.ToLower(host)
+	name := strings.TrimSuffix(host, ".")
+	if len(name) > 253 {
+		return "", fmt.Errorf("has a host of %d characters: DNS names have at most 253", len(name))
+	}
+	labels := strings.Split(name, ".")
+	for _, l := range labels {
+		if l == "" {
+			return "", fmt.Errorf("has an empty label in its host %q", host)
+		}
+		if len(l) > 63 {
+			return "", fmt.Errorf("has a host label of %d characters in %q: DNS labels have at most 63", len(l), host)
+		}
+	}
+	// Browsers parse a host whose last label is a number as IPv4 and rewrite
+	// it (127.1 becomes 127.0.0.1); only the canonical form is accepted.
+	if last := labels[len(labels)-1]; strings.Trim(last, "0123456789") == "" ||
+		(strings.HasPrefix(last, "0x") && strings.Trim(last[2:], "0123456789abcdef") == "") {
+		a, err := netip.ParseAddr(name)
+		if err != nil || !a.Is4() || a.String() != name {
+			return "", fmt.Errorf("has the numeric host %q, which browsers read as an IPv4 address and rewrite: write the four decimal parts without leading zeros, e.g. 127.0.0.1", host)
+		}
+		return name, nil
+	}
+	return host, nil
+}
+
+// removeDotSegments applies the WHATWG URL standard's path rules: "." and
+// ".." segments (also written %2e) are removed, ".." taking the segment
+// before it, as every browser does before sending the request. It reports
+// whether anything changed.
+func removeDotSegments(path string) (string, bool) {
+	if !strings.Contains(path, ".") && !strings.Contains(path, "%2") {
+		return path, false
+	}
+	segs := strings.Split(path, "/")
+	if len(segs) < 2 || segs[0] != "" {
+		return path, false // a pattern starting with '*': no path to clean
+	}
+	segs = segs[1:]
+	out := make([]string, 0, len(segs))
+	changed := false
+	for k, seg := range segs {
+		last := k == len(segs)-1
+		switch {
+		case isDoubleDot(seg):
+			changed = true
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+			if last {
+				out = append(out, "")
+			}
+		case isSingleDot(seg):
+			changed = true
+			if last {
+				out = append(out, "")
+			}
+		default:
+			out = append(out, seg)
+		}
+	}
+	if !changed {
+		return path, false
+	}
+	return "/" + strings.Join(out, "/"), true
+}
+
+func isSingleDot(seg string) bool { return seg == "." || strings.EqualFold(seg, "%2e") }
+
+func isDoubleDot(seg string) bool {
+	switch strings.ToLower(seg) {
+	case "..", ".%2e", "%2e.", "%2e%2e":
+		return true
+	}
+	return false
 }
 
 // Percent-encode sets, after the WHATWG URL standard's path and

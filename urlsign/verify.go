@@ -167,7 +167,7 @@ func (s *Signed) decode(f fields, prefix, kind string) error {
 	if e := f["Expires"]; e != "" {
 		s.Canned = true
 		n, err := strconv.ParseInt(e, 10, 64)
-		if err != nil || n <= 0 || n > maxEpoch {
+		if err != nil || n <= 0 || n > MaxEpoch {
 			return errorf(ErrMalformedPolicy, "malformed %s %q: expected epoch seconds between 1 and 2147483647", name("Expires"), e)
 		}
 		s.Expires = time.Unix(n, 0).UTC()
@@ -240,7 +240,7 @@ func (s *Signed) parsePolicy(pj []byte) error {
 			return time.Time{}, bad("%s: %v", key, err)
 		}
 		n, err := strconv.ParseInt(string(m["AWS:EpochTime"]), 10, 64)
-		if err != nil || n <= 0 || n > maxEpoch {
+		if err != nil || n <= 0 || n > MaxEpoch {
 			return time.Time{}, bad("%s AWS:EpochTime %s is not an unquoted integer between 1 and 2147483647", key, m["AWS:EpochTime"])
 		}
 		return time.Unix(n, 0).UTC(), nil

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/doctor"
+	"github.com/mediacdn/mediacdn/internal/safetext"
+	"github.com/mediacdn/mediacdn/internal/weborigin"
 	"github.com/spf13/cobra"
 )
 
@@ -22,13 +24,14 @@ type doctorFlags struct {
 	json                bool
 	concurrency, sample int
 	maxURLs             int
-	timeout             time.Duration
+	timeout, maxTime    time.Duration
 	propagateQuery      bool
 	allowHosts          []string
 	headers             []string
 	preflightMethod     string
 	preflightHeaders    []string
 	credentials         bool
+	browser             browserFlags // doctor_browser.go
 }
 
 func newDoctorCmd() *cobra.Command {
@@ -50,7 +53,23 @@ tells which cache behavior each URL matches.
 
 Every finding says what failed, where (URL and path pattern), the likely
 cause and the fix. Exit status: 0 all checks pass (warnings allowed), 1 a
-check failed, 2 usage error.`,
+check failed or the walk stopped before checking every URL it found
+(--max-urls, --max-time, the byte budget), 2 usage error.
+
+Bounds of live mode, so that any URL can be pointed at safely:
+  --max-urls (2000) URLs checked, --max-time (5m) for the whole walk,
+  --timeout (10s) per request (redirects and body included);
+  5 MiB per playlist and 64 KiB per other body (after decompression),
+  64 MiB read in all, 64 KiB of response headers, 8192-byte URLs,
+  10 redirects per request, 8 levels of playlist nesting; the report
+  lists at most 500 findings, 50 URLs per finding and 100 parse notes per
+  playlist (1000 in all), and counts the rest. Measured peak memory for
+  the worst playlists within these bounds: about 160 MiB (docs/doctor.md,
+  "Bounds").
+Requests go only to the URL's host and port and to --allow-hosts, never
+to a link-local address; each redirect is checked the same way; --header
+values go only to the URL's own origin. Text output escapes control
+characters; --json is exact.`,
 		Example: `  mediacdn doctor https://media.example.com/videos/abc/index.m3u8 --origin https://app.example.com
   mediacdn doctor 'https://media.example.com/videos/abc/index.m3u8?Policy=...&Signature=...&Key-Pair-Id=K2JCJMDEHXQW5F' \
       --origin https://app.example.com --propagate-query --sample 5
@@ -66,20 +85,25 @@ check failed, 2 usage error.`,
 	fl.StringVar(&f.origin, "origin", "", "the web app's origin as a browser sends it: scheme://host[:port], no path, e.g. https://app.example.com (required with a URL)")
 	fl.StringVar(&f.template, "template", "", "CloudFormation template JSON, cdk.out directory, or 'aws cloudfront get-distribution-config' JSON to audit (alone) or to match URLs to behaviors (with a URL)")
 	fl.BoolVar(&f.json, "json", false, "print one JSON document instead of text (for CI)")
-	fl.IntVar(&f.concurrency, "concurrency", 8, "maximum requests in flight")
-	fl.DurationVar(&f.timeout, "timeout", 10*time.Second, "timeout of each request, e.g. 5s")
+	fl.IntVar(&f.concurrency, "concurrency", doctor.DefaultConcurrency, "maximum requests in flight (and connections kept open per host), at most 64")
+	fl.DurationVar(&f.timeout, "timeout", doctor.DefaultTimeout, "timeout of each request (redirects and body included), e.g. 5s")
+	fl.DurationVar(&f.maxTime, "max-time", doctor.DefaultMaxTime, "deadline of the whole walk; URLs not checked by then make the result incomplete (exit 1)")
 	fl.IntVar(&f.sample, "sample", 0, "check only N segments of each media playlist (first, last and evenly spaced); 0 = all")
-	fl.IntVar(&f.maxURLs, "max-urls", 2000, "stop after checking this many URLs")
+	fl.IntVar(&f.maxURLs, "max-urls", doctor.DefaultMaxURLs, "check at most this many URLs; a walk that finds more is incomplete (exit 1)")
 	fl.BoolVar(&f.propagateQuery, "propagate-query", false, "carry a playlist URL's query string (a signed URL's Policy/Signature/Key-Pair-Id) to the URLs it references")
-	fl.StringSliceVar(&f.allowHosts, "allow-hosts", nil, "other hosts referenced URLs may be fetched from (comma-separated, * = any); by default only the URL's host")
-	fl.StringArrayVar(&f.headers, "header", nil, "extra request header 'Name: value', repeatable, e.g. a Cookie with signed cookies (never sent on the preflight)")
+	fl.StringSliceVar(&f.allowHosts, "allow-hosts", nil, "other hosts (host or host:port) referenced URLs and redirects may go to (comma-separated, * = any but link-local); by default only the URL's host and port")
+	fl.StringArrayVar(&f.headers, "header", nil, "extra request header 'Name: value', repeatable, e.g. a Cookie with signed cookies; sent only to the URL's own origin, and never on the preflight")
 	fl.StringVar(&f.preflightMethod, "preflight-method", "GET", "Access-Control-Request-Method of the preflight")
 	fl.StringSliceVar(&f.preflightHeaders, "preflight-headers", []string{"range"}, "Access-Control-Request-Headers of the preflight, comma-separated; '' for none")
 	fl.BoolVar(&f.credentials, "credentials", false, "check as for credentialed requests (cookies with withCredentials): Access-Control-Allow-Origin must echo the origin, with Allow-Credentials true")
+	addBrowserFlags(fl, &f.browser)
 	return cmd
 }
 
 func runDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
+	if f.browser.on {
+		return runBrowserDoctor(cmd, args, f)
+	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	if len(args) == 0 && f.template == "" {
 		return usageError("doctor needs a URL (with --origin) or --template FILE_OR_CDK_OUT_DIR (see 'mediacdn doctor --help')")
@@ -88,7 +112,7 @@ func runDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 	if f.template != "" {
 		t, err := doctor.LoadTemplate(f.template)
 		if err != nil {
-			return usageError("--template: %v", err)
+			return usageError("--template: %s", safetext.Escape(err.Error()))
 		}
 		tmpl = t
 	}
@@ -120,7 +144,7 @@ func runDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 			fmt.Fprint(stderr, "\r\033[K")
 		}
 		if err != nil {
-			return usageError("%v", err)
+			return usageError("%s", safetext.Escape(err.Error()))
 		}
 	}
 	var err error
@@ -132,11 +156,15 @@ func runDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 	if err != nil {
 		return &exitError{code: exitFail, err: err}
 	}
-	if report.Failed() {
+	if report.Failed() || report.Incomplete {
 		return &exitError{code: exitFail}
 	}
 	return nil
 }
+
+// maxDoctorConcurrency bounds --concurrency, and with it the playlist
+// bodies in memory at once.
+const maxDoctorConcurrency = 64
 
 // liveOptions validates the live-mode arguments; every error is a usage
 // error (exit 2).
@@ -145,17 +173,32 @@ func liveOptions(rawURL string, f doctorFlags) (doctor.LiveOptions, error) {
 	if f.origin == "" {
 		return o, usageError("--origin is required with a URL: the origin of the web app, e.g. --origin https://app.example.com")
 	}
+	if f.origin != "null" {
+		// Send the origin as a browser would (127.1 -> 127.0.0.1, IDN -> punycode;
+		// the report's "Origin sent" line shows it); ValidateOrigin's messages stay
+		// for the mistakes it names, weborigin's reason for the rest.
+		canonical, err := weborigin.Parse(f.origin)
+		if err == nil {
+			f.origin = canonical.String()
+		} else if doctor.ValidateOrigin(f.origin) == nil {
+			return o, usageError("--origin %s: %v", safetext.Quote(f.origin, 80), err)
+		}
+	}
 	if err := doctor.ValidateOrigin(f.origin); err != nil {
-		return o, usageError("--origin: %v", err)
+		return o, usageError("--origin: %s", safetext.Escape(err.Error()))
 	}
 	if _, err := doctor.ValidateURL(rawURL); err != nil {
-		return o, usageError("%v", err)
+		return o, usageError("%s", safetext.Escape(err.Error()))
 	}
-	if f.concurrency < 1 {
-		return o, usageError("--concurrency must be at least 1, got %d", f.concurrency)
+	if f.concurrency < 1 || f.concurrency > maxDoctorConcurrency {
+		// Memory grows with it: one playlist body (up to 5 MiB) per request in flight.
+		return o, usageError("--concurrency must be between 1 and %d, got %d", maxDoctorConcurrency, f.concurrency)
 	}
 	if f.timeout <= 0 {
 		return o, usageError("--timeout must be positive, got %s", f.timeout)
+	}
+	if f.maxTime <= 0 {
+		return o, usageError("--max-time must be positive, got %s (it bounds the whole walk)", f.maxTime)
 	}
 	if f.sample < 0 {
 		return o, usageError("--sample must be 0 (all) or more, got %d", f.sample)
@@ -168,7 +211,7 @@ func liveOptions(rawURL string, f doctorFlags) (doctor.LiveOptions, error) {
 		name, value, ok := strings.Cut(line, ":")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") || strings.ContainsAny(value, "\r\n") {
-			return o, usageError("--header %q: want 'Name: value' on one line", line)
+			return o, usageError("--header %q: want 'Name: value' on one line", line) // %q escapes
 		}
 		switch strings.ToLower(name) {
 		case "origin":
@@ -194,8 +237,8 @@ func liveOptions(rawURL string, f doctorFlags) (doctor.LiveOptions, error) {
 	return doctor.LiveOptions{
 		URL:              rawURL,
 		Origin:           f.origin,
-		Client:           &http.Client{Timeout: f.timeout},
 		Timeout:          f.timeout,
+		MaxTime:          f.maxTime,
 		Concurrency:      f.concurrency,
 		Sample:           f.sample,
 		MaxURLs:          f.maxURLs,

@@ -171,6 +171,8 @@ func TestDoctorUsageErrors(t *testing.T) {
 		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--header", "no-colon"},
 		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--header", "Origin: https://x"},
 		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--concurrency", "0"},
+		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--concurrency", "65"},
+		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--max-time", "-1s"},
 		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--timeout", "0s"},
 		{"doctor", "https://h/a.m3u8", "--origin", "http://localhost:3010", "--sample", "-1"},
 		{"doctor", "--template", "does-not-exist.json"},
@@ -243,5 +245,43 @@ func TestDoctorHeadersAndPreflight(t *testing.T) {
 				t.Errorf("GET headers = %v", h)
 			}
 		}
+	}
+}
+
+// A walk cut short by --max-urls is a warning and exit status 1, with the
+// count of what was left and the flag to raise (before: an INFO line and
+// exit 0).
+func TestDoctorTruncatedWalkExit(t *testing.T) {
+	good, _ := doctorServer(t, true)
+	code, out, _ := runCLI("doctor", good.URL+"/v/index.m3u8", "--origin", "http://localhost:3010", "--max-urls", "2")
+	if code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{"WARN  walk.truncated", "stopped at --max-urls 2: 1 more references", "--max-urls 4", "Result: INCOMPLETE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCLI("doctor", good.URL+"/v/index.m3u8", "--origin", "http://localhost:3010", "--max-urls", "3")
+	if code != 0 || !strings.Contains(out, "Result: PASS") {
+		t.Errorf("uncapped walk: exit %d\n%s", code, out)
+	}
+	code, _, errOut := runCLI("doctor", good.URL+"/v/index.m3u8", "--origin", "http://localhost:3010", "--max-time", "0s")
+	if code != 2 || !strings.Contains(errOut, "--max-time") {
+		t.Errorf("--max-time 0s: exit %d, %q", code, errOut)
+	}
+}
+
+// Usage errors quote what the user passed escaped. (They were %q-quoted
+// before too; this guards the escaping now applied to every such message,
+// including the suggested fixes built from the value.)
+func TestDoctorUsageErrorEscaped(t *testing.T) {
+	code, _, errOut := runCLI("doctor", "https://h/a.m3u8", "--origin", "HTTP://localhost:3010/x\x1b[31m")
+	if code != 2 || strings.ContainsRune(errOut, 0x1b) {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runCLI("doctor", "https://h/a\x1b[2J.m3u8\x1b]", "--origin", "http://localhost:3010\x1b[31m")
+	if code != 2 || strings.ContainsRune(errOut, 0x1b) {
+		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }

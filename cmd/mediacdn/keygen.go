@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/cfkeys"
+	"github.com/mediacdn/mediacdn/internal/readlimit"
 	"github.com/spf13/cobra"
 )
 
@@ -145,4 +146,18 @@ func gitRoot(dir string) string {
 		}
 		abs = parent
 	}
+}
+
+// readKeyFile reads a PEM key named by flag through the key-size limit, so
+// /dev/zero, an endless FIFO or a huge file fails at once instead of filling
+// memory.
+func readKeyFile(flag, path string) ([]byte, error) {
+	data, err := readlimit.File(path, readlimit.KeySize)
+	switch {
+	case errors.Is(err, readlimit.ErrTooLarge):
+		return nil, fmt.Errorf("cannot read %s: %v; a PEM key is a few KB: give the key file itself", flag, err)
+	case err != nil:
+		return nil, fmt.Errorf("cannot read %s: %v", flag, err)
+	}
+	return data, nil
 }

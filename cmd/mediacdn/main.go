@@ -8,6 +8,7 @@
 //	mediacdn verify --public-key keys/public_key.pem 'https://media.example.com/a.jpg?Expires=...'
 //	mediacdn doctor https://media.example.com/video/index.m3u8 --origin https://app.example.com
 //	mediacdn doctor --template cdk.out
+//	mediacdn serve --template cdk.out --dir ./media
 //
 // Exit status: 0 success, 1 a check or verification failed (or another
 // runtime error), 2 a usage error.

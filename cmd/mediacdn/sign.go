@@ -3,13 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
-	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mediacdn/mediacdn/cfkeys"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 	"github.com/mediacdn/mediacdn/urlsign"
 	"github.com/spf13/cobra"
 )
@@ -23,6 +25,7 @@ type signFlags struct {
 	url, keyPairID, privateKey, expires, resource, notBefore, ip string
 	cookies                                                      bool
 	cookieDomain, cookiePath, cookieSameSite, hash               string
+	playlist                                                     playlistFlags // sign_playlist.go
 }
 
 func newSignCmd() *cobra.Command {
@@ -39,8 +42,14 @@ Without --resource, --not-before or --ip the URL gets a canned policy
 makes a custom policy (Policy=...): --resource 'https://host/videos/abc/*'
 makes one signature valid for every file of an HLS asset.
 
-The URL is signed in the form a browser sends (lowercase host, spaces and
-non-ASCII characters percent-encoded); the printed URL is that form.`,
+The URL is signed in the form a browser sends (lowercase host, no default
+port, "." and ".." segments resolved, spaces and non-ASCII characters
+percent-encoded); the printed URL is that form. Malformed hosts and ports
+(https://a:b:443, port 99999, user@host, 127.1) are refused.
+
+The private key file is read up to 64 KiB (a FIFO or pipe such as
+<(vault read ...) works; /dev/zero is refused at once). Times end at
+2038-01-19T03:14:07Z, CloudFront's 32-bit limit.`,
 		Example: `  # One image for 10 minutes
   mediacdn sign --url https://media.example.com/photos/a.jpg --key-pair-id K2JCJMDEHXQW5F \
       --private-key keys/private_key.pem --expires 10m
@@ -72,24 +81,55 @@ non-ASCII characters percent-encoded); the printed URL is that form.`,
 	fl.StringVar(&f.cookiePath, "cookie-path", "/", "cookie Path, e.g. /videos/abc/")
 	fl.StringVar(&f.cookieSameSite, "cookie-samesite", "lax", "cookie SameSite: lax (page and media on the same site), strict, or none (player on another site; needs credentialed requests and CORS with credentials)")
 	fl.StringVar(&f.hash, "hash", "sha1", "hash algorithm: sha1 (CloudFront's default) or sha256 (adds Hash-Algorithm=SHA256, or the CloudFront-Hash-Algorithm cookie)")
+	addPlaylistFlags(cmd, &f.playlist)
 	return cmd
 }
 
 // parseTimeArg reads a duration from now (90m, 24h, 7d) or an RFC 3339 time.
+// A duration too long for time.Duration (about 292 years) is an error, never
+// a wrapped-around value: `213504d` once came out as about 25 minutes.
 func parseTimeArg(flag, v string, from time.Time) (time.Time, error) {
 	v = strings.TrimSpace(v)
+	tooFar := func() error {
+		return usageError("%s %q is too far from now to compute (more than 292 years); CloudFront times end at %s", flag, v, maxExpiry.Format(time.RFC3339))
+	}
 	if d, err := time.ParseDuration(v); err == nil {
 		return from.Add(d), nil
+	} else if durationSyntax.MatchString(v) {
+		return time.Time{}, tooFar() // well-formed, so the number overflowed
 	}
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		if days, err := strconv.Atoi(n); err == nil {
-			return from.Add(time.Duration(days) * 24 * time.Hour), nil
+	if n, ok := strings.CutSuffix(v, "d"); ok && daySyntax.MatchString(n) {
+		days, err := strconv.ParseInt(n, 10, 64)
+		if err != nil || days > maxDays || days < -maxDays {
+			return time.Time{}, tooFar()
 		}
+		return from.Add(time.Duration(days) * 24 * time.Hour), nil
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t, nil
 	}
 	return time.Time{}, usageError("%s %q is neither a duration from now (90m, 24h, 7d) nor an RFC 3339 time (2026-06-01T00:00:00Z)", flag, v)
+}
+
+var (
+	// durationSyntax is what time.ParseDuration accepts, whatever the size.
+	durationSyntax = regexp.MustCompile(`^[-+]?([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+$`)
+	daySyntax      = regexp.MustCompile(`^[-+]?[0-9]+$`)
+	// maxExpiry is the latest time CloudFront accepts in a policy.
+	maxExpiry = time.Unix(urlsign.MaxEpoch, 0).UTC()
+)
+
+// maxDays is the most days a time.Duration holds.
+const maxDays = int64(math.MaxInt64 / int64(24*time.Hour))
+
+// checkPolicyTime refuses a time past CloudFront's 32-bit epoch limit, naming
+// the flag (urlsign refuses it too, in its own words).
+func checkPolicyTime(flag, v string, t time.Time) error {
+	if t.After(maxExpiry) {
+		return usageError("%s %s is %s, after %s, the latest time CloudFront accepts (policy times are 32-bit epoch seconds, at most %d); nothing was signed",
+			flag, v, t.UTC().Format(time.RFC3339), maxExpiry.Format(time.RFC3339), int64(urlsign.MaxEpoch))
+	}
+	return nil
 }
 
 func parseHash(v string) (urlsign.HashAlgorithm, error) {
@@ -141,6 +181,9 @@ func runSign(cmd *cobra.Command, f signFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkPolicyTime("--expires", f.expires, expires); err != nil {
+		return err
+	}
 	if !expires.After(t0) {
 		return usageError("--expires %s is in the past (%s): a signed URL or cookie must expire in the future; nothing was signed",
 			f.expires, expires.UTC().Format(time.RFC3339))
@@ -148,6 +191,9 @@ func runSign(cmd *cobra.Command, f signFlags) error {
 	var notBefore time.Time
 	if f.notBefore != "" {
 		if notBefore, err = parseTimeArg("--not-before", f.notBefore, t0); err != nil {
+			return err
+		}
+		if err := checkPolicyTime("--not-before", f.notBefore, notBefore); err != nil {
 			return err
 		}
 	}
@@ -167,9 +213,9 @@ func runSign(cmd *cobra.Command, f signFlags) error {
 		return usageError("--url: %v", err)
 	}
 
-	pemBytes, err := os.ReadFile(f.privateKey)
+	pemBytes, err := readKeyFile("--private-key", f.privateKey)
 	if err != nil {
-		return &exitError{code: exitFail, err: fmt.Errorf("cannot read --private-key: %v; nothing was signed", err)}
+		return &exitError{code: exitFail, err: fmt.Errorf("%v; nothing was signed", err)}
 	}
 	key, err := cfkeys.ParsePrivateKey(pemBytes)
 	if err != nil {
@@ -188,6 +234,9 @@ func runSign(cmd *cobra.Command, f signFlags) error {
 
 	custom := f.resource != "" || f.notBefore != "" || f.ip != ""
 	policy := urlsign.Policy{Resource: f.resource, Expires: expires, NotBefore: notBefore, IPAddress: f.ip}
+	if f.playlist.source != "" {
+		return runSignPlaylist(cmd, f, signer, policy, t0)
+	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	kind := "canned policy for " + target
 	if custom {
@@ -195,7 +244,7 @@ func runSign(cmd *cobra.Command, f signFlags) error {
 		if res == "" {
 			res = target
 		}
-		kind = "custom policy for " + res
+		kind = "custom policy for " + safetext.Escape(res)
 	}
 
 	if !f.cookies {

@@ -1,15 +1,16 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/mediacdn/mediacdn/cfkeys"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 	"github.com/mediacdn/mediacdn/urlsign"
 	"github.com/spf13/cobra"
 )
@@ -19,6 +20,7 @@ func init() { subcommands = append(subcommands, newVerifyCmd) }
 type verifyFlags struct {
 	publicKey, url, at, cookieHeader string
 	cookies                          []string
+	json                             bool
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -31,8 +33,10 @@ CloudFront would, without a request: the signature against the public key, the
 expiry and not-before times, and the policy's resource against a URL.
 
 It prints the resource, the policy JSON, the expiry, the key pair id, the hash
-algorithm and the verdict. Exit status: 0 valid, 1 invalid or expired, 2 usage
-error.
+algorithm and the verdict; with --json, the same as one JSON document. Values
+decoded from the URL or cookies come from outside: the text output escapes
+control and bidi characters in them (\x1b, \n, \u{202e}), the JSON keeps them
+exact. Exit status: 0 valid, 1 invalid or expired, 2 usage error.
 
 For a signed URL the URL itself is checked against the policy; --url checks
 another URL (e.g. a segment of an HLS asset signed with a wildcard policy).
@@ -62,6 +66,7 @@ checked.`,
 	fl.StringVar(&f.url, "url", "", "URL to check against the policy's resource, e.g. a segment URL (default: the signed URL itself; required for canned-policy cookies)")
 	fl.StringVar(&f.at, "at", "", "check the times at this moment: RFC 3339 (2026-06-01T12:00:00Z) or a duration from now (10m); default now")
 	fl.StringArrayVar(&f.cookies, "cookie", nil, "a signed cookie as NAME=VALUE, or a whole 'Set-Cookie: ...' line; repeat for each cookie")
+	fl.BoolVar(&f.json, "json", false, "print one JSON document instead of text (for scripts and CI); exit statuses as without it")
 	fl.StringVar(&f.cookieHeader, "cookie-header", "", "a Cookie request header: 'Cookie: a=b; c=d' (the 'Cookie:' prefix is optional)")
 	return cmd
 }
@@ -133,9 +138,9 @@ func runVerify(stdout io.Writer, f verifyFlags, args []string) error {
 		}
 	}
 
-	pemBytes, err := os.ReadFile(f.publicKey)
+	pemBytes, err := readKeyFile("--public-key", f.publicKey)
 	if err != nil {
-		return &exitError{code: exitFail, err: fmt.Errorf("cannot read --public-key: %v", err)}
+		return &exitError{code: exitFail, err: err}
 	}
 	pub, err := cfkeys.ParsePublicKey(pemBytes)
 	if err != nil {
@@ -155,73 +160,137 @@ func runVerify(stdout io.Writer, f verifyFlags, args []string) error {
 		if errors.Is(err, urlsign.ErrInvalidURL) {
 			return usageError("SIGNED_URL: %v", err)
 		}
-		fmt.Fprintf(stdout, "Verdict:        INVALID\n  - %v\n", err)
-		return &exitError{code: exitFail, err: fmt.Errorf("invalid: %v", err)}
+		r := verifyReport{CheckedAt: at.UTC().Format(time.RFC3339), Verdict: "INVALID", Problems: []string{err.Error()}}
+		if werr := r.write(stdout, f.json); werr != nil {
+			return &exitError{code: exitFail, err: werr}
+		}
+		return &exitError{code: exitFail, err: fmt.Errorf("invalid: %s", safetext.Escape(err.Error()))}
 	}
 	if d.Canned && d.FromCookies && f.url == "" {
 		return usageError("these are canned-policy cookies (CloudFront-Expires): they sign the requested URL itself, so give it with --url")
 	}
 	checkErr := d.Check(pub.Key, f.url, at)
-	printSigned(stdout, d, pub, f.url, at, t0, checkErr)
+	r := newVerifyReport(d, pub, f.url, at, t0, checkErr)
+	if err := r.write(stdout, f.json); err != nil {
+		return &exitError{code: exitFail, err: err}
+	}
 	if checkErr != nil {
-		return &exitError{code: exitFail, err: fmt.Errorf("invalid: %v", strings.ReplaceAll(checkErr.Error(), "\n", "; "))}
+		return &exitError{code: exitFail, err: fmt.Errorf("invalid: %s", safetext.Escape(strings.Join(r.Problems, "; ")))}
 	}
 	return nil
 }
 
-func printSigned(w io.Writer, d *urlsign.Signed, pub *cfkeys.PublicKey, checkURL string, at, t0 time.Time, checkErr error) {
-	kind := "signed URL"
+// verifyReport is what verify prints: as text, with every value decoded from
+// the URL or cookies escaped so a crafted value cannot fake a line such as
+// the verdict, or with --json as one exact JSON document.
+type verifyReport struct {
+	Kind          string         `json:"kind,omitempty"`        // "signed URL" or "signed cookies"
+	PolicyType    string         `json:"policy_type,omitempty"` // "canned" or "custom"
+	Resource      string         `json:"resource,omitempty"`
+	Policy        string         `json:"policy,omitempty"`
+	Expires       string         `json:"expires,omitempty"`
+	ExpiresEpoch  int64          `json:"expires_epoch,omitempty"`
+	NotBefore     string         `json:"not_before,omitempty"`
+	IPAddress     string         `json:"ip_address,omitempty"`
+	KeyPairID     string         `json:"key_pair_id,omitempty"`
+	HashAlgorithm string         `json:"hash_algorithm,omitempty"`
+	PublicKey     *verifyKeyInfo `json:"public_key,omitempty"`
+	CheckedURL    string         `json:"checked_url,omitempty"`
+	CheckedAt     string         `json:"checked_at"`
+	Verdict       string         `json:"verdict"` // "VALID" or "INVALID"
+	Problems      []string       `json:"problems,omitempty"`
+
+	// For the text form only.
+	relExpiry  string
+	noResource bool
+	showAt     bool
+}
+
+type verifyKeyInfo struct {
+	Type        string `json:"type"`
+	Bits        int    `json:"bits"`
+	Fingerprint string `json:"sha256_fingerprint"`
+}
+
+func newVerifyReport(d *urlsign.Signed, pub *cfkeys.PublicKey, checkURL string, at, t0 time.Time, checkErr error) verifyReport {
+	r := verifyReport{
+		Kind: "signed URL", PolicyType: "custom", Resource: d.Resource,
+		Expires: d.Expires.UTC().Format(time.RFC3339), ExpiresEpoch: d.Expires.Unix(),
+		IPAddress: d.IPAddress, KeyPairID: d.KeyPairID, HashAlgorithm: string(d.HashAlgorithm),
+		PublicKey:  &verifyKeyInfo{Type: strings.ToUpper(string(pub.Type)), Bits: pub.Bits, Fingerprint: pub.Fingerprint()},
+		CheckedURL: checkURL, CheckedAt: at.UTC().Format(time.RFC3339), Verdict: "VALID",
+		noResource: d.Resource == "" && !d.Canned,
+		showAt:     !at.Equal(t0),
+	}
 	if d.FromCookies {
-		kind = "signed cookies"
+		r.Kind = "signed cookies"
 	}
 	if d.Canned {
-		kind += ", canned policy"
-	} else {
-		kind += ", custom policy"
+		r.PolicyType = "canned"
+	}
+	if d.PolicyJSON != nil {
+		r.Policy = string(d.PolicyJSON)
+	}
+	if !d.NotBefore.IsZero() {
+		r.NotBefore = d.NotBefore.UTC().Format(time.RFC3339)
+	}
+	r.relExpiry = "in " + humanDuration(d.Expires.Sub(at))
+	if !at.Before(d.Expires) {
+		r.relExpiry = "expired " + humanDuration(at.Sub(d.Expires)) + " ago"
+	}
+	if checkErr != nil {
+		r.Verdict = "INVALID"
+		r.Problems = strings.Split(checkErr.Error(), "\n")
+	}
+	return r
+}
+
+func (r verifyReport) write(w io.Writer, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(r)
 	}
 	field := func(name, format string, args ...any) {
 		fmt.Fprintf(w, "%-16s"+format+"\n", append([]any{name + ":"}, args...)...)
 	}
-	field("Kind", "%s", kind)
-	switch {
-	case d.Resource != "":
-		field("Resource", "%s", d.Resource)
-	case !d.Canned:
-		field("Resource", "(none: every file of every distribution that trusts this key)")
+	esc := safetext.Escape
+	if r.Kind != "" {
+		field("Kind", "%s, %s policy", r.Kind, r.PolicyType)
+		switch {
+		case r.Resource != "":
+			field("Resource", "%s", esc(r.Resource))
+		case r.noResource:
+			field("Resource", "(none: every file of every distribution that trusts this key)")
+		}
+		if r.Policy != "" {
+			field("Policy", "%s", esc(r.Policy))
+		}
+		field("Expires", "%s (%s)", r.Expires, r.relExpiry)
+		if r.NotBefore != "" {
+			field("Not before", "%s", r.NotBefore)
+		}
+		if r.IPAddress != "" {
+			field("IP address", "%s (not checked here)", esc(r.IPAddress))
+		}
+		field("Key-Pair-Id", "%s", esc(r.KeyPairID))
+		hash := r.HashAlgorithm
+		if hash == string(urlsign.SHA1) {
+			hash += " (no Hash-Algorithm: CloudFront's default)"
+		}
+		field("Hash algorithm", "%s", hash)
+		field("Public key", "%s %d, SHA-256 fingerprint %s", r.PublicKey.Type, r.PublicKey.Bits, r.PublicKey.Fingerprint)
+		if r.CheckedURL != "" {
+			field("Checked URL", "%s", esc(r.CheckedURL))
+		}
+		if r.showAt {
+			field("Checked at", "%s", r.CheckedAt)
+		}
 	}
-	if d.PolicyJSON != nil {
-		field("Policy", "%s", d.PolicyJSON)
+	field("Verdict", "%s", r.Verdict)
+	for _, p := range r.Problems {
+		fmt.Fprintf(w, "  - %s\n", esc(p))
 	}
-	rel := "in " + humanDuration(d.Expires.Sub(at))
-	if !at.Before(d.Expires) {
-		rel = "expired " + humanDuration(at.Sub(d.Expires)) + " ago"
-	}
-	field("Expires", "%s (%s)", d.Expires.UTC().Format(time.RFC3339), rel)
-	if !d.NotBefore.IsZero() {
-		field("Not before", "%s", d.NotBefore.UTC().Format(time.RFC3339))
-	}
-	if d.IPAddress != "" {
-		field("IP address", "%s (not checked here)", d.IPAddress)
-	}
-	field("Key-Pair-Id", "%s", d.KeyPairID)
-	hash := string(d.HashAlgorithm)
-	if d.HashAlgorithm == urlsign.SHA1 {
-		hash += " (no Hash-Algorithm: CloudFront's default)"
-	}
-	field("Hash algorithm", "%s", hash)
-	field("Public key", "%s %d, SHA-256 fingerprint %s", strings.ToUpper(string(pub.Type)), pub.Bits, pub.Fingerprint())
-	if checkURL != "" {
-		field("Checked URL", "%s", checkURL)
-	}
-	if !at.Equal(t0) {
-		field("Checked at", "%s", at.UTC().Format(time.RFC3339))
-	}
-	if checkErr == nil {
-		field("Verdict", "VALID")
-		return
-	}
-	field("Verdict", "INVALID")
-	for _, line := range strings.Split(checkErr.Error(), "\n") {
-		fmt.Fprintf(w, "  - %s\n", line)
-	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 
 	"github.com/mediacdn/mediacdn/cfkeys"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
 // MediaKind says what a cache behavior serves; it picks the cache TTL.
@@ -116,6 +117,16 @@ func (props *Props) Validate() error {
 	return err
 }
 
+// ValidateInRegion is Validate plus the checks New makes for a stack in
+// region (access logs in regions CloudFront does not deliver them to).
+func (props *Props) ValidateInRegion(region string) error {
+	_, err := props.plan(region)
+	return err
+}
+
+// MaxTtl is the longest cache TTL CloudFront accepts (100 years).
+const MaxTtl = 100 * 365 * day
+
 // plan validates props; region is the stack's region when known, else "".
 func (props *Props) plan(region string) (*plan, error) {
 	if props == nil {
@@ -124,15 +135,15 @@ func (props *Props) plan(region string) (*plan, error) {
 	var errs problems
 	p := &plan{ttl: map[MediaKind]CacheTtl{}}
 
-	origins, err := parseAllowedOrigins(props.AllowedOrigins)
-	errs.addErr(err)
+	origins, originErrs := parseAllowedOrigins(props.AllowedOrigins)
+	errs = append(errs, originErrs...)
 	p.origins = origins
 	p.allowCredentials = props.AllowCredentials
 	if props.AllowCredentials && origins.all {
 		errs.add(`AllowCredentials is set with AllowedOrigins ["*"]: browsers refuse Access-Control-Allow-Origin "*" on credentialed requests; list the specific origins`)
 	}
 
-	if err == nil {
+	if len(originErrs) == 0 {
 		if n := len(viewerResponseCode(origins, props.AllowCredentials)); n > maxFunctionCodeSize {
 			errs.add("AllowedOrigins has %d origins, which makes the viewer-response function %d bytes, over CloudFront Functions' %d-byte limit: use wildcard origins (https://*.example.com) or fewer origins", len(origins.origins), n, maxFunctionCodeSize)
 		}
@@ -189,7 +200,7 @@ func (props *Props) plan(region string) (*plan, error) {
 			errs.add("%s is an empty list: leave it nil for the defaults (%s) or list at least one extension", group.prop, strings.Join(group.def, ", "))
 		}
 		for i, ext := range exts {
-			where := fmt.Sprintf("%s[%d] %q", group.prop, i, ext)
+			where := fmt.Sprintf("%s[%d] %s", group.prop, i, safetext.Quote(ext, 40))
 			if err := checkExtension(ext); err != nil {
 				errs.add("%s: %v", where, err)
 				continue
@@ -248,7 +259,7 @@ func (p *plan) checkDelivery(props *Props) problems {
 	seenDomain := map[string]int{}
 	for i, d := range props.DomainNames {
 		if err := checkDomainName(d); err != nil {
-			errs.add("DomainNames[%d] %q: %v", i, d, err)
+			errs.add("DomainNames[%d] %s: %v", i, safetext.Quote(d, 80), err)
 			continue
 		}
 		d = strings.ToLower(d)
@@ -326,15 +337,18 @@ func (p *plan) checkDelivery(props *Props) problems {
 	if p.accessLogRetention < day || p.accessLogRetention%day != 0 {
 		errs.add("AccessLogRetention %v is not a whole number of days (at least 1): S3 lifecycle expiration counts days, e.g. 90 * 24 * time.Hour", p.accessLogRetention)
 	}
-	if !props.AccessLogging && (props.LogBucket != nil || props.AccessLogRetention != 0) {
-		errs.add("LogBucket or AccessLogRetention is set but AccessLogging is false: set AccessLogging to true, or drop them")
+	if !props.AccessLogging && props.LogBucket != nil {
+		errs.add("LogBucket is set but AccessLogging is false: set AccessLogging to true, or drop LogBucket")
+	}
+	if !props.AccessLogging && props.AccessLogRetention != 0 {
+		errs.add("AccessLogRetention is set but AccessLogging is false: set AccessLogging to true, or drop AccessLogRetention")
 	}
 	if props.LogBucket != nil && props.AccessLogRetention != 0 {
 		errs.add("AccessLogRetention is set together with LogBucket: it only applies to the log bucket the construct creates; set a lifecycle rule on your bucket instead")
 	}
 
 	if props.WebAclArn != "" && !isToken(props.WebAclArn) && !webAclArnPattern.MatchString(props.WebAclArn) {
-		errs.add("WebAclArn %q is not a WAFv2 web ACL ARN for CloudFront: it must look like arn:aws:wafv2:us-east-1:123456789012:global/webacl/NAME/ID (scope CLOUDFRONT, created in us-east-1)", props.WebAclArn)
+		errs.add("WebAclArn %s is not a WAFv2 web ACL ARN for CloudFront: it must look like arn:aws:wafv2:us-east-1:123456789012:global/webacl/NAME/ID (scope CLOUDFRONT, created in us-east-1)", safetext.Quote(props.WebAclArn, 120))
 	}
 
 	if len(props.GeoAllowList) > 0 && len(props.GeoDenyList) > 0 {
@@ -346,8 +360,8 @@ func (p *plan) checkDelivery(props *Props) problems {
 	}{{"GeoAllowList", props.GeoAllowList}, {"GeoDenyList", props.GeoDenyList}} {
 		seenCountry := map[string]bool{}
 		for i, c := range g.list {
-			if !countryPattern.MatchString(c) {
-				errs.add("%s[%d] %q is not an ISO 3166-1 alpha-2 country code: use two capital letters, e.g. US, KR, DE", g.prop, i, c)
+			if why := checkCountryCode(c); why != "" {
+				errs.add("%s[%d] %s %s", g.prop, i, safetext.Quote(c, 20), why)
 			} else if seenCountry[c] {
 				errs.add("%s[%d] %q is listed twice", g.prop, i, c)
 			}
@@ -355,8 +369,10 @@ func (p *plan) checkDelivery(props *Props) problems {
 		}
 	}
 
-	if props.OriginShieldRegion != "" && !IsRegionName(props.OriginShieldRegion) {
-		errs.add("OriginShieldRegion %q is not an AWS region name: use e.g. us-east-1 or ap-northeast-2 (usually the bucket's region)", props.OriginShieldRegion)
+	if props.OriginShieldRegion != "" {
+		if why := checkOriginShieldRegion(props.OriginShieldRegion); why != "" {
+			errs.add("%s", why)
+		}
 	}
 
 	p.comment = props.Comment
@@ -403,7 +419,7 @@ func (errs *problems) checkPublicPaths(paths []string, signed bool) []string {
 	seen := map[string]int{}
 	for i, raw := range paths {
 		pattern := strings.TrimPrefix(raw, "/")
-		where := fmt.Sprintf("PublicPaths[%d] %q", i, raw)
+		where := fmt.Sprintf("PublicPaths[%d] %s", i, safetext.Quote(raw, 80))
 		slash := strings.Index(pattern, "/")
 		wild := strings.IndexAny(pattern, "*?")
 		switch {
@@ -431,8 +447,6 @@ var (
 	pathPatternPattern = regexp.MustCompile(`^[A-Za-z0-9_\-.*$/~"'@:+&?]+$`)
 	extensionPattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$`)
 	headerPattern      = regexp.MustCompile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-	countryPattern     = regexp.MustCompile(`^[A-Z]{2}$`)
-	regionPattern      = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$`)
 	webAclArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global/webacl/[A-Za-z0-9_-]+/[A-Za-z0-9-]+$`)
 	certArnPattern     = regexp.MustCompile(`^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$`)
 	hostLabelPattern   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -442,6 +456,8 @@ func checkExtension(ext string) error {
 	switch {
 	case ext == "":
 		return errors.New("empty extension: remove it")
+	case len(ext) > 34: // "*." and 32 characters; checked first, so no message repeats a long value
+		return errors.New("longer than 32 characters")
 	case strings.HasPrefix(ext, "*."):
 		return fmt.Errorf("give the extension alone, without the path pattern: %q", strings.TrimPrefix(ext, "*."))
 	case strings.HasPrefix(ext, "."):
@@ -467,7 +483,7 @@ func checkHeaderNames(prop string, names []string, allowStar bool) error {
 			continue
 		}
 		if !headerPattern.MatchString(h) {
-			return fmt.Errorf("%s[%d] %q is not a valid HTTP header name", prop, i, h)
+			return fmt.Errorf("%s[%d] %s is not a valid HTTP header name", prop, i, safetext.Quote(h, 40))
 		}
 		if seen[strings.ToLower(h)] {
 			return fmt.Errorf("%s[%d] %q is listed twice", prop, i, h)
@@ -500,18 +516,18 @@ func checkTtl(prop string, t CacheTtl) error {
 	case t.Max == 0:
 		return fmt.Errorf("%s.Max is 0, which turns caching and compression off for these objects: give a Max of at least 1s (Min 0 already lets the origin's Cache-Control: no-store through)", prop)
 	case t.Min > t.Default:
-		return fmt.Errorf("%s.Min (%v) is greater than %s.Default (%v): need Min <= Default <= Max", prop, t.Min, prop, t.Default)
+		return fmt.Errorf("%s.Min (%ds) is greater than %s.Default (%ds): need Min <= Default <= Max", prop, t.Min/time.Second, prop, t.Default/time.Second)
 	case t.Default > t.Max:
-		return fmt.Errorf("%s.Default (%v) is greater than %s.Max (%v): need Min <= Default <= Max", prop, t.Default, prop, t.Max)
-	case t.Max > 100*365*day:
-		return fmt.Errorf("%s.Max (%v) is longer than 100 years, which CloudFront refuses", prop, t.Max)
+		return fmt.Errorf("%s.Default (%ds) is greater than %s.Max (%ds): need Min <= Default <= Max", prop, t.Default/time.Second, prop, t.Max/time.Second)
+	case t.Max > MaxTtl:
+		return fmt.Errorf("%s.Max (%ds) is longer than 100 years (%ds), which CloudFront refuses", prop, t.Max/time.Second, MaxTtl/time.Second)
 	}
 	return nil
 }
 
 func checkDomainName(d string) error {
 	if d != strings.ToLower(d) {
-		return fmt.Errorf("use lowercase: %q", strings.ToLower(d))
+		return fmt.Errorf("use lowercase: %s", safetext.Quote(strings.ToLower(d), 80))
 	}
 	if strings.Contains(d, "://") || strings.ContainsAny(d, "/:") {
 		return errors.New("give the bare host name (media.example.com), not a URL")
@@ -522,21 +538,18 @@ func checkDomainName(d string) error {
 	}
 	for _, l := range labels {
 		if !hostLabelPattern.MatchString(l) {
-			return fmt.Errorf("label %q is not a valid DNS label (a leading *. is the only wildcard CloudFront accepts)", l)
+			return fmt.Errorf("label %s is not a valid DNS label (a leading *. is the only wildcard CloudFront accepts)", safetext.Quote(l, 70))
 		}
 	}
 	return nil
 }
-
-// IsRegionName reports whether s looks like an AWS region name (us-east-1).
-func IsRegionName(s string) bool { return regionPattern.MatchString(s) }
 
 // CertificateRegion returns the region of an ACM certificate ARN, or an error
 // saying what an ACM certificate ARN looks like.
 func CertificateRegion(arn string) (string, error) {
 	m := certArnPattern.FindStringSubmatch(arn)
 	if m == nil {
-		return "", fmt.Errorf("%q is not an ACM certificate ARN (arn:aws:acm:us-east-1:123456789012:certificate/ID)", arn)
+		return "", fmt.Errorf("%s is not an ACM certificate ARN (arn:aws:acm:us-east-1:123456789012:certificate/ID)", safetext.Quote(arn, 120))
 	}
 	return m[1], nil
 }

@@ -17,6 +17,9 @@ type Props struct {
 	// media cross-origin, each as a browser sends it in the Origin header:
 	// scheme://host[:port], no path and no trailing slash. A leftmost wildcard
 	// label is allowed (https://*.example.com). ["*"] alone allows every origin.
+	// Other spellings a browser accepts are stored in the form it sends
+	// (http://127.1:03000 as http://127.0.0.1:3000, an internationalised name
+	// in punycode, IPv6 compressed); what no browser sends is refused.
 	// The bucket CORS rules, the response-headers policy and the
 	// viewer-response function are all derived from this one list.
 	//
@@ -166,7 +169,8 @@ type Props struct {
 	// Default: none.
 	WebAclArn string
 
-	// GeoAllowList restricts viewers to these ISO 3166-1 alpha-2 countries.
+	// GeoAllowList restricts viewers to these ISO 3166-1 alpha-2 countries
+	// (officially assigned codes, in capitals: GB, not UK).
 	// Exclusive with GeoDenyList.
 	//
 	// Default: none.
@@ -177,8 +181,11 @@ type Props struct {
 	// Default: none.
 	GeoDenyList []string
 
-	// OriginShieldRegion enables Origin Shield in this AWS region (usually
-	// the bucket's region), another cache layer that raises the hit ratio.
+	// OriginShieldRegion enables Origin Shield, another cache layer that
+	// raises the hit ratio, in this AWS region: one CloudFront offers Origin
+	// Shield in, with the lowest latency to the bucket (the bucket's own
+	// region when CloudFront offers it there; OriginShieldRegionFor gives
+	// CloudFront's recommendation for a bucket region).
 	//
 	// Default: none (Origin Shield off).
 	OriginShieldRegion string

@@ -85,9 +85,9 @@ func TestViewerResponseFunction(t *testing.T) {
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) {
-			origins, err := parseAllowedOrigins(s.origins)
-			if err != nil {
-				t.Fatal(err)
+			origins, errs := parseAllowedOrigins(s.origins)
+			if len(errs) > 0 {
+				t.Fatal(errs)
 			}
 			var events []cffunc.Event
 			for _, c := range s.cases {

@@ -37,6 +37,11 @@ func TestMatch(t *testing.T) {
 		{"a*b*c", "aXXbYYc", true},                    // path pattern
 		{"a*b*c", "aXXbYY", false},                    // path pattern
 		{"https://h/v/*", "https://h/v/a/b.ts", true}, // path pattern
+		// A '*' in the input is an ordinary character; the old matcher took
+		// it as the pattern's star matched literally and answered false.
+		{"https://h/a/*", "https://h/a/*x", true},
+		{"*.ts", "a*.ts", true},
+		{"?*", "b*a", true},
 	}
 	for _, tc := range tests {
 		if got := Match(tc.pattern, tc.s); got != tc.want {

@@ -79,3 +79,44 @@ func TestFileFIFO(t *testing.T) {
 	}
 	<-done
 }
+
+// A FIFO that nobody opens for writing: os.Open blocked forever here before
+// File opened with O_NONBLOCK (the old behaviour: this test hung).
+func TestFileFIFOWithoutWriter(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo not supported here: %v", err)
+	}
+	defer func(w time.Duration) { wait = w }(wait)
+	wait = 300 * time.Millisecond
+	start := time.Now()
+	_, err := File(fifo, 1<<10)
+	if err == nil || !strings.Contains(err.Error(), "nobody writes to") {
+		t.Fatalf("err = %v, want the no-writer error", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("File took %s with a %s wait", d, wait)
+	}
+}
+
+// A writer that opens the FIFO late and writes a short file: the content is
+// read whole (the wait covers a writer that is not there yet).
+func TestFileFIFOLateWriter(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo not supported here: %v", err)
+	}
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		w.Write([]byte("key material\n"))
+		w.Close()
+	}()
+	got, err := File(fifo, 1<<10)
+	if err != nil || string(got) != "key material\n" {
+		t.Fatalf("File = %q, %v", got, err)
+	}
+}

@@ -58,7 +58,16 @@ var (
 // the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	buildOnce.Do(func() { binPath, buildErr = build() })
+	buildOnce.Do(func() {
+		var modRoot, cache string
+		if modRoot, buildErr = moduleRoot(); buildErr != nil {
+			return
+		}
+		if cache, buildErr = os.UserCacheDir(); buildErr != nil {
+			return
+		}
+		binPath, buildErr = build(modRoot, filepath.Join(cache, "mediacdn"))
+	})
 	if buildErr != nil {
 		if os.Getenv("MEDIACDN_REQUIRE_S3GW") == "1" {
 			t.Fatalf("versitygw is required (MEDIACDN_REQUIRE_S3GW=1) but could not be built: %v", buildErr)
@@ -104,6 +113,7 @@ func run(t testing.TB) (*Server, error) {
 		"posix", srv.Dir)
 	cmd.Env = []string{"HOME=" + dir, "PATH=/usr/bin:/bin"}
 	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.SysProcAttr = childAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -175,24 +185,16 @@ func randomHex(n int) string {
 	return strings.ToUpper(hex.EncodeToString(b))
 }
 
-// build compiles versitygw into the user cache, keyed on go.sum so a
-// version change rebuilds, under a file lock so parallel test binaries
-// build it once.
-func build() (string, error) {
-	modRoot, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
+// build compiles versitygw from the module at modRoot into cacheRoot,
+// keyed on go.sum so a version change rebuilds, under a file lock so
+// parallel test binaries build it once.
+func build(modRoot, cacheRoot string) (string, error) {
 	sum, err := os.ReadFile(filepath.Join(modRoot, "go.sum"))
 	if err != nil {
 		return "", err
 	}
 	h := sha256.Sum256(sum)
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(cache, "mediacdn", "versitygw-"+hex.EncodeToString(h[:8]))
+	dir := filepath.Join(cacheRoot, "versitygw-"+hex.EncodeToString(h[:8]))
 	bin := filepath.Join(dir, "versitygw")
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -46,5 +48,27 @@ func TestStart(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("anonymous GET: %d, want 403", resp.StatusCode)
+	}
+}
+
+// A module that cannot build the tool gives an error naming go build (what
+// Start turns into a skip, or a failure under MEDIACDN_REQUIRE_S3GW=1), and
+// leaves no binary in the cache.
+func TestBuildFailure(t *testing.T) {
+	mod := t.TempDir()
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module example.com/empty\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mod, "go.sum"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	bin, err := build(mod, cache)
+	if err == nil || !strings.Contains(err.Error(), "go build "+toolPackage) {
+		t.Fatalf("build in a module without versitygw: %q, %v", bin, err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(cache, "*", "versitygw"))
+	if len(matches) != 0 {
+		t.Errorf("binary left behind: %v", matches)
 	}
 }

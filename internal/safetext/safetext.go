@@ -11,6 +11,7 @@ package safetext
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -65,6 +66,20 @@ func Clip(s string, max int) string {
 		cut--
 	}
 	return fmt.Sprintf("%s... (%d more bytes)", e[:cut], len(e)-cut)
+}
+
+// Quote returns s as a Go-quoted string (control characters escaped, so it
+// is safe on a terminal and in a log line), cut to about max bytes of s with
+// the cut marked: for naming a bad setting value in an error message.
+func Quote(s string, max int) string {
+	if len(s) <= max {
+		return strconv.Quote(s)
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes in all)", strconv.Quote(s[:cut]), len(s))
 }
 
 func isSafe(s string) bool {

@@ -63,3 +63,20 @@ func FuzzEscape(f *testing.F) {
 		}
 	})
 }
+
+func TestQuote(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"abc", 10, `"abc"`},
+		{"a\x1b[2Jb\n", 20, `"a\x1b[2Jb\n"`},
+		{"abcdefghij", 4, `"abcd"... (10 bytes in all)`},
+		{"ééé", 3, `"é"... (6 bytes in all)`}, // never cuts inside a character
+	} {
+		if got := Quote(c.in, c.max); got != c.want {
+			t.Errorf("Quote(%q, %d) = %s, want %s", c.in, c.max, got, c.want)
+		}
+	}
+}

@@ -5,22 +5,25 @@ import (
 	"crypto/sha1"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/mediacdn/mediacdn/cfconfig"
+	"github.com/mediacdn/mediacdn/s3origin"
 )
 
-// interimS3Origin is a TEST-ONLY stand-in for s3origin.Dir (built in
-// parallel on another branch): objects in memory, answered as S3 REST does
-// for a bucket with the template's CORS rules (../shared/CLOUDFRONT-FACTS.md
-// section 4): CORS headers only when Origin matches a rule (first match),
-// preflight 400 without Origin / 403 without CORS or without a matching
-// rule, 403 AccessDenied for a missing key, Range via net/http. It records
-// the requests it receives.
-type interimS3Origin struct {
+// memOrigin is a small in-memory S3-like origin for the rule tests that need
+// what s3origin.Dir does not offer: any Content-Type per object, and CORS
+// rules changed in the middle of a test. It answers as S3 does in the cases
+// those tests use (CORS headers only when Origin matches a rule, preflight
+// 400/403, 403 for a missing key, Range). The doctor, signed and serve tests
+// use the real s3origin.Dir (dirOrigin). It records the requests it gets.
+type memOrigin struct {
 	objects  map[string]testObject
 	cors     []cfconfig.CORSRule
 	hasCORS  bool
@@ -29,7 +32,7 @@ type interimS3Origin struct {
 	modTime  time.Time
 }
 
-func (o *interimS3Origin) log() []*http.Request {
+func (o *memOrigin) log() []*http.Request {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return append([]*http.Request(nil), o.requests...)
@@ -39,15 +42,15 @@ type testObject struct {
 	body, contentType, cacheControl string
 }
 
-func newInterimOrigin(b *cfconfig.Bucket) *interimS3Origin {
-	o := &interimS3Origin{objects: map[string]testObject{}, modTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+func newMemOrigin(b *cfconfig.Bucket) *memOrigin {
+	o := &memOrigin{objects: map[string]testObject{}, modTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	if b != nil {
 		o.cors, o.hasCORS = b.CORS, b.HasCORS
 	}
 	return o
 }
 
-func (o *interimS3Origin) put(key, contentType, body string) {
+func (o *memOrigin) put(key, contentType, body string) {
 	o.objects[strings.TrimPrefix(key, "/")] = testObject{body: body, contentType: contentType}
 }
 
@@ -68,7 +71,7 @@ func matchS3Origin(rule, origin string) bool {
 	return false
 }
 
-func (o *interimS3Origin) rule(origin, method string, headers []string) *cfconfig.CORSRule {
+func (o *memOrigin) rule(origin, method string, headers []string) *cfconfig.CORSRule {
 	for i := range o.cors {
 		r := &o.cors[i]
 		ok := false
@@ -98,7 +101,7 @@ func (o *interimS3Origin) rule(origin, method string, headers []string) *cfconfi
 	return nil
 }
 
-func (o *interimS3Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (o *memOrigin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	o.mu.Lock()
 	o.requests = append(o.requests, r)
 	o.mu.Unlock()
@@ -161,7 +164,7 @@ func (o *interimS3Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", o.modTime, bytes.NewReader([]byte(obj.body)))
 }
 
-func (o *interimS3Origin) corsHeaders(h http.Header, rule *cfconfig.CORSRule, origin string) {
+func (o *memOrigin) corsHeaders(h http.Header, rule *cfconfig.CORSRule, origin string) {
 	acao := origin
 	if containsString(rule.AllowedOrigins, "*") {
 		acao = "*"
@@ -173,4 +176,61 @@ func (o *interimS3Origin) corsHeaders(h http.Header, rule *cfconfig.CORSRule, or
 		h.Set("Access-Control-Expose-Headers", strings.Join(rule.ExposeHeaders, ", "))
 	}
 	h.Set("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method")
+}
+
+// testOrigin is what the tests need of an origin.
+type testOrigin interface {
+	http.Handler
+	put(key, contentType, body string)
+	log() []*http.Request
+}
+
+// dirOrigin is s3origin.Dir over a temporary directory, recording requests.
+// Content-Type comes from the shared extension table, as in production.
+type dirOrigin struct {
+	t        testing.TB
+	root     string
+	dir      *s3origin.Dir
+	mu       sync.Mutex
+	requests []*http.Request
+}
+
+func newDirOrigin(t testing.TB, b *cfconfig.Bucket) *dirOrigin {
+	t.Helper()
+	var rules []s3origin.CORSRule
+	if b != nil && b.HasCORS {
+		for _, r := range b.CORS {
+			rules = append(rules, s3origin.CORSRule(r))
+		}
+	}
+	root := t.TempDir()
+	d, err := s3origin.NewDir(root, s3origin.DirOptions{CORS: rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return &dirOrigin{t: t, root: root, dir: d}
+}
+
+func (o *dirOrigin) put(key, _ string, body string) {
+	p := filepath.Join(o.root, filepath.FromSlash(strings.TrimPrefix(key, "/")))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		o.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		o.t.Fatal(err)
+	}
+}
+
+func (o *dirOrigin) log() []*http.Request {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]*http.Request(nil), o.requests...)
+}
+
+func (o *dirOrigin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	o.mu.Lock()
+	o.requests = append(o.requests, r)
+	o.mu.Unlock()
+	o.dir.ServeHTTP(w, r)
 }

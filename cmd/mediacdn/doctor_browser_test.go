@@ -1,0 +1,64 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/mediafixture"
+)
+
+func TestDoctorBrowserUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"doctor", "--browser", "--origin", "http://localhost:3000"}, "--browser needs the URL"},
+		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.jpg"}, "--origin is required"},
+		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.jpg", "--origin", "http://localhost:3000", "--chrome", "/nonexistent/chromium"}, "/nonexistent/chromium"},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestDoctorBrowser runs the CLI's --browser mode on a server that fails F1
+// (exit 1, the cache named) and on one that does not (exit 0).
+func TestDoctorBrowser(t *testing.T) {
+	set := mediafixture.RequireBrowser(t)
+	defer mediafixture.RemoveShared()
+	good := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
+	defer good.Close()
+	bad := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir})
+	defer bad.Close()
+
+	code, stdout, stderr := runCLI("doctor", "--browser", good.URL+"/"+set.Images[0], "--origin", "http://localhost:3000")
+	if code != 0 || !strings.Contains(stdout, "Result: PASS") {
+		t.Errorf("good server: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCLI("doctor", "--browser", bad.URL+"/"+set.Images[0], "--origin", "http://localhost:3000", "--json")
+	if code != 1 {
+		t.Errorf("F1 server: exit %d, want 1\n%s%s", code, stdout, stderr)
+	}
+	var doc struct {
+		Result   string `json:"result"`
+		Findings []struct {
+			ID, Severity, Cause string
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, stdout)
+	}
+	found := false
+	for _, f := range doc.Findings {
+		if f.ID == "browser.fetch-after-img" && f.Severity == "fail" && strings.Contains(f.Cause, "MissingAllowOriginHeader") && strings.Contains(f.Cause, "cache") {
+			found = true
+		}
+	}
+	if doc.Result != "fail" || !found {
+		t.Errorf("want a failed browser.fetch-after-img naming the CORS reason and the cache:\n%s", stdout)
+	}
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/mediacdn/mediacdn/cfkeys"
+	"github.com/mediacdn/mediacdn/internal/s3gwtest"
+)
+
+// startServe runs "mediacdn serve ARGS" through the real command until the
+// test ends; it returns the base URL it prints and its output.
+func startServe(t *testing.T, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	out := &syncBuffer{}
+	root := newRootCmd(out, out)
+	root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	urlLine := regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)/ \(Ctrl-C to stop\)`)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := urlLine.FindStringSubmatch(out.String()); m != nil {
+			return m[1], out
+		}
+		select {
+		case err := <-done:
+			done <- err
+			t.Fatalf("serve ended: %v\n%s", err, out.String())
+		default:
+		}
+	}
+	t.Fatalf("serve printed no URL:\n%s", out.String())
+	return "", nil
+}
+
+// signedTemplate copies the synthesized signed template with its first
+// public key replaced by a fresh one, and returns the template and the
+// private key file.
+func signedTemplate(t *testing.T) (string, string) {
+	t.Helper()
+	raw, err := os.ReadFile("../../test/testdata/signed.template.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	priv, pub, err := cfkeys.GenerateKeyPair(cfkeys.RSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := doc["Resources"].(map[string]any)
+	for id, r := range res {
+		if strings.HasPrefix(id, "MediaPublicKey18b185b5") {
+			r.(map[string]any)["Properties"].(map[string]any)["PublicKeyConfig"].(map[string]any)["EncodedKey"] = string(pub)
+		}
+	}
+	dir := t.TempDir()
+	tmpl, keyFile := filepath.Join(dir, "signed.template.json"), filepath.Join(dir, "private_key.pem")
+	b, _ := json.Marshal(doc)
+	if err := os.WriteFile(tmpl, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, priv, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return tmpl, keyFile
+}
+
+func get(t *testing.T, target string, header ...string) (*http.Response, string) {
+	t.Helper()
+	return do(t, http.MethodGet, target, header...)
+}
+
+func do(t *testing.T, method, target string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range header {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// TestServeDirWithSignedURLFromSign: a URL signed by "mediacdn sign" for the
+// address serve prints, with the Key-Pair-Id it prints, is accepted.
+func TestServeDirWithSignedURLFromSign(t *testing.T) {
+	tmpl, keyFile := signedTemplate(t)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "photos"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "photos", "a.jpg"), []byte("jpeg bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base, out := startServe(t, "--template", tmpl, "--dir", dir)
+	m := regexp.MustCompile(`key-pair-id (K[A-Z2-7]{13}) \(MediaPublicKey18b185b5`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no key-pair-id line:\n%s", out.String())
+	}
+	var signOut, signErr strings.Builder
+	if code := run([]string{"sign", "--url", base + "/photos/a.jpg", "--key-pair-id", m[1], "--private-key", keyFile, "--expires", "1h"}, &signOut, &signErr); code != 0 {
+		t.Fatalf("sign: %d %s", code, signErr.String())
+	}
+	signed := strings.TrimSpace(signOut.String())
+	if resp, body := get(t, signed, "Origin: https://app.example.com"); resp.StatusCode != 200 || body != "jpeg bytes" ||
+		resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" || resp.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("signed GET: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	if resp, body := get(t, base+"/photos/a.jpg"); resp.StatusCode != 403 || !strings.Contains(body, "<Code>MissingKey</Code>") {
+		t.Errorf("unsigned GET: %d %q", resp.StatusCode, body)
+	}
+	// Nothing changes until an invalidation.
+	if err := os.WriteFile(filepath.Join(dir, "photos", "a.jpg"), []byte("new bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := get(t, signed); body != "jpeg bytes" {
+		t.Errorf("before invalidation: %q", body)
+	}
+	if resp, _ := do(t, http.MethodPost, base+"/.mediacdn/invalidate?path=/photos/*"); resp.StatusCode != 200 {
+		t.Fatalf("invalidation: %d", resp.StatusCode)
+	}
+	if _, body := get(t, signed); body != "new bytes" {
+		t.Errorf("after invalidation: %q", body)
+	}
+	if !strings.Contains(out.String(), "GET /photos/a.jpg behavior=*.jpg cache=Error status=403 reason=MissingKey") {
+		t.Errorf("no request line for the refusal:\n%s", out.String())
+	}
+}
+
+// TestServeS3Endpoint: serve in front of a real S3-compatible server
+// (versitygw), creating the bucket with the template's CORS rules.
+func TestServeS3Endpoint(t *testing.T) {
+	gw := s3gwtest.Start(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", gw.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", gw.SecretKey)
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	base, out := startServe(t, "--template", "../../test/testdata/default.template.json", "--s3-endpoint", gw.Endpoint, "--bucket", "media", "--region", gw.Region, "--create-bucket")
+	if !strings.Contains(out.String(), "bucket media at "+gw.Endpoint+": created if missing, 1 CORS rules from the template applied") {
+		t.Errorf("no bucket line:\n%s", out.String())
+	}
+	if _, err := gw.Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("media"), Key: aws.String("videos/v1/index.m3u8"),
+		Body: strings.NewReader("#EXTM3U\n"), ContentType: aws.String("application/vnd.apple.mpegurl")}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := get(t, base+"/videos/v1/index.m3u8", "Origin: https://app.example.com")
+	if resp.StatusCode != 200 || body != "#EXTM3U\n" || resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+		t.Errorf("GET: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	// The preflight reaches the gateway, which answers from the CORS rules
+	// serve applied.
+	resp, _ = do(t, http.MethodOptions, base+"/videos/v1/index.m3u8", "Origin: https://app.example.com", "Access-Control-Request-Method: GET", "Access-Control-Request-Headers: range")
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Methods") == "" {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	// OPTIONS is a cached method and Origin is not in the cache key: another
+	// origin gets the cached preflight, whose ACAO does not name it.
+	resp, _ = do(t, http.MethodOptions, base+"/videos/v1/index.m3u8", "Origin: https://evil.example.net", "Access-Control-Request-Method: GET", "Access-Control-Request-Headers: range")
+	if resp.Header.Get("X-Cache") != "Hit from cloudfront" || resp.Header.Get("Access-Control-Allow-Origin") == "https://evil.example.net" {
+		t.Errorf("preflight from another origin: %v", resp.Header)
+	}
+	// Not cached (a path of its own): the gateway refuses the preflight.
+	resp, _ = do(t, http.MethodOptions, base+"/videos/v1/other.m3u8", "Origin: https://evil.example.net", "Access-Control-Request-Method: GET")
+	if resp.StatusCode != 403 {
+		t.Errorf("uncached preflight from another origin: %d", resp.StatusCode)
+	}
+	// The gateway's root credentials can list the bucket, so a missing key
+	// is 404 there (S3 gives the OAC reader 403): either way not served.
+	if resp, _ := get(t, base+"/videos/v1/missing.m3u8"); resp.StatusCode != 404 && resp.StatusCode != 403 {
+		t.Errorf("missing key: %d", resp.StatusCode)
+	}
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// syncBuffer collects the command's output across goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestServeFlagErrors(t *testing.T) {
+	dir := t.TempDir()
+	notJSON := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(notJSON, []byte("Resources: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	signed := "../../test/testdata/signed.template.json"
+	for _, tt := range []struct {
+		name string
+		f    serveFlags
+		want string
+	}{
+		{"no template", serveFlags{dir: dir}, "--template is required"},
+		{"no origin", serveFlags{template: signed}, "--dir DIR"},
+		{"two origins", serveFlags{template: signed, dir: dir, endpoint: "http://127.0.0.1:9"}, "exclusive"},
+		{"endpoint without bucket", serveFlags{template: signed, endpoint: "http://127.0.0.1:9"}, "needs --bucket"},
+		{"missing dir", serveFlags{template: signed, dir: filepath.Join(dir, "nope")}, "--dir"},
+		{"dir is a file", serveFlags{template: signed, dir: notJSON}, "not a directory"},
+		{"template not JSON", serveFlags{template: notJSON, dir: dir}, "not JSON"},
+		{"template missing", serveFlags{template: filepath.Join(dir, "x.json"), dir: dir}, "no such file"},
+		{"bad addr", serveFlags{template: signed, dir: dir, addr: "8080"}, "--addr"},
+		{"unknown reading", serveFlags{template: signed, dir: dir, addr: "127.0.0.1:0", readings: []string{"Optimistic"}}, "PolicyCORSWithoutOrigin"},
+	} {
+		if tt.f.addr == "" {
+			tt.f.addr = "127.0.0.1:0"
+		}
+		if tt.f.cacheMiB == 0 {
+			tt.f.cacheMiB = 64
+		}
+		if tt.f.invalidationPath == "" {
+			tt.f.invalidationPath = "/.mediacdn/invalidate"
+		}
+		_, err := resolveServe(tt.f)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err %v, want exit 2 naming %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestServeRefusesWhatItCannotEmulate(t *testing.T) {
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "lambda.json")
+	doc := `{"Resources":{"D":{"Type":"AWS::CloudFront::Distribution","Properties":{"DistributionConfig":{
+	  "Origins":[{"Id":"o","DomainName":"b.s3.us-east-1.amazonaws.com","S3OriginConfig":{}}],
+	  "DefaultCacheBehavior":{"TargetOriginId":"o","CachePolicyId":"658327ea-f89d-4fab-a63d-7e88639e58f6",
+	    "LambdaFunctionAssociations":[{"EventType":"origin-request","LambdaFunctionARN":"arn:aws:lambda:us-east-1:1:function:f:1"}]}}}}}}`
+	if err := os.WriteFile(tmpl, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := resolveServe(serveFlags{template: tmpl, dir: dir, addr: "127.0.0.1:0", cacheMiB: 1, invalidationPath: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = serveEdge(context.Background(), cfg, http.NotFoundHandler(), io.Discard, nil)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage || !strings.Contains(err.Error(), "Lambda@Edge") {
+		t.Errorf("err = %v, want exit 2 naming Lambda@Edge", err)
+	}
+}
+
+func TestServePrintsKeysURLAndRequests(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := resolveServe(serveFlags{template: "../../test/testdata/signed.template.json", dir: dir, addr: "127.0.0.1:0", cacheMiB: 8,
+		invalidationPath: "/.mediacdn/invalidate"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		if r.Header.Get("Origin") != "" {
+			w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		}
+		io.WriteString(w, "object "+r.URL.Path)
+	})
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- serveEdge(ctx, cfg, origin, out, func(a net.Addr) { addrc <- a }) }()
+	var addr net.Addr
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	base := "http://" + addr.String()
+	get(t, base+"/thumbs/a.jpg", "Origin: https://app.example.com")
+	get(t, base+"/photos/a.jpg")            // signed: MissingKey
+	get(t, base+"/thumbs/%1b%5b31mred.jpg") // an escape sequence in the path
+	big := strings.Repeat("x", 128<<10)     // over the header bound
+	req, _ := http.NewRequest(http.MethodGet, base+"/thumbs/a.jpg", nil)
+	req.Header.Set("X-Big", big)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("oversized headers: %d", resp.StatusCode)
+		}
+		resp.Body.Close()
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	all := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if all[0] != "note: ViewerProtocolPolicy redirect-to-https is not emulated: the local edge serves plain HTTP" {
+		t.Errorf("first line %q, want the TLS note", all[0])
+	}
+	lines := all[1:]
+	keyLine := regexp.MustCompile(`^key-pair-id K[A-Z2-7]{13} \(MediaPublicKey[0-9a-f]{16}[0-9A-F]{8}\)$`)
+	if len(lines) < 6 || !keyLine.MatchString(lines[0]) || !keyLine.MatchString(lines[1]) {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	if want := "on " + base + "/ (Ctrl-C to stop)"; !strings.HasPrefix(lines[2], "serving ") || !strings.HasSuffix(lines[2], want) {
+		t.Errorf("URL line %q, want ...%q", lines[2], want)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	var reqLines []string
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "GET ") {
+			reqLines = append(reqLines, sc.Text())
+		}
+	}
+	for i, want := range []string{
+		"GET /thumbs/a.jpg behavior=thumbs/* cache=Miss status=200 cors=access-control-allow-origin=policy,access-control-expose-headers=policy,vary=function",
+		"GET /photos/a.jpg behavior=*.jpg cache=Error status=403 reason=MissingKey: ",
+		`GET /thumbs/%1b%5b31mred.jpg behavior=thumbs/* cache=Miss status=200`,
+	} {
+		if i >= len(reqLines) || !strings.HasPrefix(reqLines[i], want) {
+			t.Errorf("request line %d = %q, want prefix %q", i, reqLines, want)
+		}
+	}
+	if strings.ContainsRune(out.String(), 0x1b) {
+		t.Error("an escape character reached the output")
+	}
+	if lines[len(lines)-1] != "stopped" {
+		t.Errorf("last line %q", lines[len(lines)-1])
+	}
+}

@@ -1,0 +1,710 @@
+package doctor
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The tests in this file point the live doctor at hostile servers on
+// 127.0.0.1. Each says what the code before this change did with the same
+// server (measured on commit 870205f), which is what the assertions rule out.
+
+// requestLog records which server got which request with which headers.
+type requestLog struct {
+	mu   sync.Mutex
+	reqs []loggedRequest
+}
+
+type loggedRequest struct {
+	method, path string
+	header       http.Header
+}
+
+func (l *requestLog) add(r *http.Request) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reqs = append(l.reqs, loggedRequest{r.Method, r.URL.Path, r.Header.Clone()})
+}
+
+func (l *requestLog) all() []loggedRequest {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]loggedRequest(nil), l.reqs...)
+}
+
+func (l *requestLog) count(path string) int {
+	n := 0
+	for _, r := range l.all() {
+		if r.path == path {
+			n++
+		}
+	}
+	return n
+}
+
+// corsOK answers like a well-configured CDN, so that only the hostile part
+// of a test server shows in the findings.
+func corsOK(w http.ResponseWriter) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Access-Control-Allow-Methods", "GET, HEAD")
+	w.Header().Set("Access-Control-Allow-Headers", "range")
+	w.Header().Set("Access-Control-Expose-Headers", "Content-Range, Accept-Ranges, ETag")
+	w.Header().Set("Vary", "Origin")
+}
+
+// A 5 MiB playlist of one-character URI lines took 2918 MiB of heap (and
+// 43 s) before; a 5 MiB playlist of distinct URIs 1195 MiB. Both must stay
+// under 150 MiB, and the 2.6 million parse notes must be counted, the first
+// ones listed one by one.
+func TestHostilePlaylistMemoryBounded(t *testing.T) {
+	for _, name := range []string{"one-char", "distinct"} {
+		t.Run(name, func(t *testing.T) {
+			body := hostilePlaylists[name]()
+			srv := hostileServer(body, 0)
+			defer srv.Close()
+			var r *Report
+			peak := peakHeap(func() { r = check(t, LiveOptions{URL: srv.URL + "/bomb.m3u8"}) })
+			t.Logf("peak heap %.1f MiB, %d findings, %d probes", float64(peak)/(1<<20), len(r.Findings), len(r.Probes))
+			if peak > 150<<20 {
+				t.Errorf("peak heap %d MiB, want under 150 MiB", peak>>20)
+			}
+			notes := r.Find("playlist.note")
+			if len(notes) != maxNotesPerPlaylist {
+				t.Errorf("%d parse notes listed, want %d", len(notes), maxNotesPerPlaylist)
+			}
+			lines := strings.Count(body, "\n") - 1
+			un := r.Find("playlist.notes-unlisted")
+			if len(un) != 1 || !strings.Contains(un[0].What, fmt.Sprintf("%d more parse notes", lines-maxNotesPerPlaylist)) {
+				t.Errorf("unlisted notes: %+v", un)
+			}
+			if len(r.Findings) > maxFindings {
+				t.Errorf("%d findings", len(r.Findings))
+			}
+			if name == "distinct" {
+				f := mustFind(t, r, SeverityWarn, "walk.truncated")
+				if !strings.Contains(f.What, fmt.Sprintf("%d more references", lines-(DefaultMaxURLs-1))) || !r.Incomplete {
+					t.Errorf("truncated: %s (incomplete %v)", f.What, r.Incomplete)
+				}
+			}
+		})
+	}
+}
+
+// A server that drips a body one byte at a time. Before, each dripping URL
+// got all four requests, one after the other, each waiting its --timeout
+// (4 requests, 4x the timeout); and nothing bounded the walk as a whole.
+func TestDrippingServerDeadline(t *testing.T) {
+	log := &requestLog{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.add(r)
+		corsOK(w)
+		if r.URL.Path == "/index.m3u8" {
+			fmt.Fprint(w, "#EXTM3U\n")
+			for i := 0; i < 40; i++ {
+				fmt.Fprintf(w, "#EXTINF:2,\ndrip%02d.m3u8\n", i)
+			}
+			return
+		}
+		w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
+		w.WriteHeader(http.StatusOK)
+		for i := 0; i < 600; i++ {
+			if _, err := w.Write([]byte("#")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}))
+	defer srv.Close()
+
+	// One dripping URL: one request, not four.
+	r := check(t, LiveOptions{URL: srv.URL + "/drip00.m3u8", Timeout: 200 * time.Millisecond})
+	if n := log.count("/drip00.m3u8"); n != 1 {
+		t.Errorf("%d requests to the dripping URL, want 1 (the others would wait as long)", n)
+	}
+	mustFind(t, r, SeverityFail, "http.timeout")
+	for _, f := range r.Findings {
+		if f.Severity == SeverityPass && f.ID != "http.ok" {
+			t.Errorf("%s passed on a URL that never answered: %s", f.ID, f.What)
+		}
+	}
+
+	// Forty of them at concurrency 2 would take 40/2 x 200ms = 4 s; the
+	// walk's deadline stops it after 500ms and says what was not checked.
+	t0 := time.Now()
+	r = check(t, LiveOptions{URL: srv.URL + "/index.m3u8", Timeout: 200 * time.Millisecond, MaxTime: 500 * time.Millisecond, Concurrency: 2})
+	took := time.Since(t0)
+	t.Logf("walk with --max-time 500ms took %s", took)
+	if took > 3*time.Second {
+		t.Errorf("walk took %s with --max-time 500ms", took)
+	}
+	f := mustFind(t, r, SeverityWarn, "walk.deadline")
+	if !r.Incomplete || !strings.Contains(f.What, "of 41 URLs not checked") {
+		t.Errorf("incomplete %v, %s", r.Incomplete, f.What)
+	}
+}
+
+// twoServers starts the server a walk begins on and another one, on another
+// port, each logging its requests.
+func twoServers(t *testing.T, a, b http.HandlerFunc) (*httptest.Server, *requestLog, *httptest.Server, *requestLog) {
+	t.Helper()
+	la, lb := &requestLog{}, &requestLog{}
+	sa := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { la.add(r); a(w, r) }))
+	sb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { lb.add(r); b(w, r) }))
+	t.Cleanup(sa.Close)
+	t.Cleanup(sb.Close)
+	return sa, la, sb, lb
+}
+
+// loopbackOnly is a transport that refuses, before any packet, every
+// request that is not for 127.0.0.1, and records it: the proof that a
+// redirect to another address was never even attempted.
+type loopbackOnly struct {
+	mu      sync.Mutex
+	refused []string
+	next    http.RoundTripper
+}
+
+func (l *loopbackOnly) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Hostname() != "127.0.0.1" {
+		l.mu.Lock()
+		l.refused = append(l.refused, r.URL.String())
+		l.mu.Unlock()
+		return nil, errors.New("test transport: not loopback")
+	}
+	return l.next.RoundTrip(r)
+}
+
+// Redirects: before, Go's client followed every redirect (another port,
+// another host, a link-local address), sent custom headers such as
+// X-Api-Key to every target, and Cookie and Authorization to any port of
+// the same host (it drops them only for another domain).
+func TestRedirectsCheckedHopByHop(t *testing.T) {
+	var bURL string
+	sa, la, sb, lb := twoServers(t, func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		switch r.URL.Path {
+		case "/to-b.jpg":
+			http.Redirect(w, r, bURL+"/b.jpg", http.StatusFound)
+		case "/to-metadata.jpg":
+			http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusFound)
+		case "/to-metadata-v6.jpg":
+			http.Redirect(w, r, "http://[fe80::1]/x", http.StatusFound)
+		case "/to-ftp.jpg":
+			http.Redirect(w, r, "ftp://127.0.0.1/x.jpg", http.StatusFound)
+		case "/to-file.jpg":
+			w.Header().Set("Location", "file:///etc/passwd")
+			w.WriteHeader(http.StatusMovedPermanently)
+		case "/loop.jpg":
+			http.Redirect(w, r, "/loop.jpg", http.StatusFound)
+		case "/moved.jpg":
+			http.Redirect(w, r, "/here.jpg", http.StatusMovedPermanently)
+		case "/index.m3u8":
+			w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
+			fmt.Fprintf(w, "#EXTM3U\n#EXTINF:2,\n%s/seg.ts\n#EXTINF:2,\nhttp://169.254.169.254/seg.ts\n", bURL)
+		default:
+			w.Header().Set("Content-Type", "image/jpeg")
+		}
+	}, func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		w.Header().Set("Content-Type", "image/jpeg")
+	})
+	bURL = sb.URL
+	bHost := strings.TrimPrefix(sb.URL, "http://")
+	guard := &loopbackOnly{next: NewTransport(4, nil)}
+	header := http.Header{"Cookie": {"CloudFront-Signature=secret"}, "Authorization": {"Bearer secret"}, "X-Api-Key": {"secret"}}
+	run := func(p string, allow ...string) *Report {
+		t.Helper()
+		return check(t, LiveOptions{URL: sa.URL + p, Header: header, AllowHosts: allow, Client: &http.Client{Transport: guard}})
+	}
+
+	// Another port of the same host: not followed, B never asked.
+	r := run("/to-b.jpg")
+	f := mustFind(t, r, SeverityWarn, "walk.redirect-refused")
+	if !strings.Contains(f.What, bHost) || !strings.Contains(f.What, "another host or port") {
+		t.Errorf("what = %s", f.What)
+	}
+	if n := len(lb.all()); n != 0 {
+		t.Errorf("server B got %d requests", n)
+	}
+	mustNotFind(t, r, "cors.ok")
+
+	// Allowed: followed, the final URL shown, and no user header reaches B.
+	r = run("/to-b.jpg", bHost)
+	if len(r.Probes) != 1 || r.Probes[0].FinalURL != sb.URL+"/b.jpg" {
+		t.Fatalf("probes %+v", r.Probes)
+	}
+	var text bytes.Buffer
+	r.WriteText(&text)
+	if !strings.Contains(text.String(), "/to-b.jpg -> "+sb.URL+"/b.jpg") {
+		t.Errorf("text output lacks the final URL:\n%s", text.String())
+	}
+	if len(lb.all()) == 0 {
+		t.Fatal("B got no request")
+	}
+	for _, req := range lb.all() {
+		for _, h := range []string{"Cookie", "Authorization", "X-Api-Key"} {
+			if req.header.Get(h) != "" {
+				t.Errorf("B got %s on %s %s", h, req.method, req.path)
+			}
+		}
+	}
+	sentToA := false
+	for _, req := range la.all() {
+		sentToA = sentToA || req.header.Get("X-Api-Key") == "secret"
+	}
+	if !sentToA {
+		t.Error("the user's headers did not reach the starting origin")
+	}
+
+	// Link-local and other schemes: refused even with --allow-hosts '*',
+	// before any request.
+	for _, p := range []string{"/to-metadata.jpg", "/to-metadata-v6.jpg", "/to-ftp.jpg", "/to-file.jpg"} {
+		r = run(p, "*")
+		f := mustFind(t, r, SeverityWarn, "walk.redirect-refused")
+		if !strings.Contains(f.What, "link-local") && !strings.Contains(f.What, "scheme") {
+			t.Errorf("%s: %s", p, f.What)
+		}
+	}
+	// Same origin: followed, final URL reported.
+	r = run("/moved.jpg")
+	if r.Probes[0].FinalURL != sa.URL+"/here.jpg" || la.count("/here.jpg") == 0 {
+		t.Errorf("probe %+v", r.Probes[0])
+	}
+	// A loop ends after maxRedirects hops.
+	before := la.count("/loop.jpg")
+	r = run("/loop.jpg")
+	if f := mustFind(t, r, SeverityWarn, "walk.redirect-refused"); !strings.Contains(f.What, "more than 10 redirects") {
+		t.Errorf("loop: %s", f.What)
+	}
+	if n := la.count("/loop.jpg") - before; n != maxRedirects+1 {
+		t.Errorf("loop: %d requests, want %d", n, maxRedirects+1)
+	}
+	// A playlist's link-local reference is never fetched, even with '*';
+	// its reference to B only with B allowed, and without user headers.
+	r = run("/index.m3u8", "*")
+	if f := mustFind(t, r, SeverityWarn, "walk.refused"); !strings.Contains(f.URL, "169.254.169.254") {
+		t.Errorf("refused %+v", f)
+	}
+	guard.mu.Lock()
+	defer guard.mu.Unlock()
+	if len(guard.refused) != 0 {
+		t.Errorf("requests attempted to other addresses: %q", guard.refused)
+	}
+}
+
+// An https page redirected to plain http is not followed, whatever the
+// allow-list says.
+func TestRedirectDowngradeRefused(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Errorf("plain http server got %s", r.URL) }))
+	defer plain.Close()
+	tls := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+"/a.jpg", http.StatusFound)
+	}))
+	defer tls.Close()
+	r := check(t, LiveOptions{URL: tls.URL + "/a.jpg", Client: tls.Client(), AllowHosts: []string{"*"}})
+	if f := mustFind(t, r, SeverityWarn, "walk.redirect-refused"); !strings.Contains(f.What, "leaves https for plain http") {
+		t.Errorf("what = %s", f.What)
+	}
+}
+
+// The doctor's own transport refuses to connect to a link-local address
+// whatever name resolved to it. Control runs before connect, so nothing is
+// sent.
+func TestTransportRefusesLinkLocal(t *testing.T) {
+	tr := NewTransport(2, nil)
+	for _, addr := range []string{"169.254.169.254:80", "[fe80::1]:80", "0.0.0.0:80", "[::ffff:169.254.1.1]:80"} {
+		c, err := tr.DialContext(context.Background(), "tcp", addr)
+		if err == nil {
+			c.Close()
+			t.Errorf("%s: dialed", addr)
+		} else if !strings.Contains(err.Error(), "link-local") {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+}
+
+// Connections are reused up to the concurrency: a whole walk at
+// concurrency 8 opens at most 8.
+func TestConnectionReuse(t *testing.T) {
+	srv, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		if strings.HasSuffix(r.URL.Path, ".m3u8") {
+			fmt.Fprint(w, "#EXTM3U\n")
+			for i := 0; i < 200; i++ {
+				fmt.Fprintf(w, "#EXTINF:2,\ns%d.ts\n", i)
+			}
+			return
+		}
+		fmt.Fprint(w, "G")
+	})
+	r := check(t, LiveOptions{URL: srv.URL + "/index.m3u8", Concurrency: 8})
+	if len(r.Probes) != 201 {
+		t.Fatalf("%d probes", len(r.Probes))
+	}
+	t.Logf("doctor transport: %d connections for %d requests", conns.Load(), 201*4)
+	if n := conns.Load(); n > 8 {
+		t.Errorf("%d connections at concurrency 8", n)
+	}
+}
+
+// Why the transport matters: 8 requests at once, then a pause (a walk's
+// scanning and analysis), ten times. Go's default transport keeps 2 idle
+// connections per host, so every round dials 6 again (62 connections: the
+// negative control); the doctor's keeps 8.
+func TestTransportKeepsConcurrencyIdle(t *testing.T) {
+	// The server answers a round's requests only once all 8 have arrived,
+	// so each round needs 8 connections at once.
+	var mu sync.Mutex
+	var waiting []chan struct{}
+	srv, conns := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		ch := make(chan struct{})
+		mu.Lock()
+		if waiting = append(waiting, ch); len(waiting) == 8 {
+			for _, c := range waiting {
+				close(c)
+			}
+			waiting = nil
+		}
+		mu.Unlock()
+		select {
+		case <-ch:
+		case <-time.After(5 * time.Second):
+		}
+		fmt.Fprint(w, "G")
+	})
+	rounds := func(tr *http.Transport) int64 {
+		defer tr.CloseIdleConnections()
+		conns.Store(0)
+		c := &http.Client{Transport: tr}
+		for round := 0; round < 10; round++ {
+			var wg sync.WaitGroup
+			for i := 0; i < 8; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					resp, err := c.Get(srv.URL + "/x")
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}()
+			}
+			wg.Wait()
+		}
+		return conns.Load()
+	}
+	ours := rounds(NewTransport(8, nil))
+	def := rounds(http.DefaultTransport.(*http.Transport).Clone())
+	t.Logf("connections for 10 rounds of 8: doctor %d, Go default %d", ours, def)
+	if ours > 8 {
+		t.Errorf("doctor transport opened %d connections", ours)
+	}
+	if def < 50 {
+		t.Errorf("negative control: Go's default transport opened only %d connections", def)
+	}
+}
+
+// countingServer counts the connections opened to it.
+func countingServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &conns
+}
+
+// gzipped returns data compressed.
+func gzipped(t testing.TB, parts ...[]byte) []byte {
+	var b bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
+	for _, p := range parts {
+		zw.Write(p)
+	}
+	zw.Close()
+	return b.Bytes()
+}
+
+// A gzip bomb: 256 MiB of playlist in a 256 KiB gzip body. The playlist
+// limit applies to the decompressed bytes, so the doctor reads 5 MiB and
+// stops. (The old code bounded this too; the test keeps it so.)
+func TestGzipBomb(t *testing.T) {
+	chunk := bytes.Repeat([]byte("a\n"), 1<<20)
+	parts := [][]byte{[]byte("#EXTM3U\n")}
+	for i := 0; i < 128; i++ {
+		parts = append(parts, chunk)
+	}
+	bomb := gzipped(t, parts...)
+	t.Logf("gzip body: %d bytes for %d MiB", len(bomb), 256)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(bomb)
+	}))
+	defer srv.Close()
+	var r *Report
+	peak := peakHeap(func() { r = check(t, LiveOptions{URL: srv.URL + "/bomb.m3u8"}) })
+	t.Logf("peak heap %.1f MiB", float64(peak)/(1<<20))
+	mustFind(t, r, SeverityFail, "playlist.too-large")
+	if peak > 64<<20 {
+		t.Errorf("peak heap %d MiB", peak>>20)
+	}
+}
+
+// Oversized headers and values: the header block is capped by the
+// transport (64 KiB; Go's default, used before, is 1 MiB, so the 160 KB
+// block below was accepted), each value kept is clipped (before: the
+// 20,000-byte value was kept and quoted whole).
+func TestOversizedHeaders(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/long.jpg":
+			w.Header().Set("Access-Control-Allow-Origin", strings.Repeat("x", 20000))
+		case "/huge.jpg":
+			for i := 0; i < 40; i++ {
+				w.Header().Set(fmt.Sprintf("X-Pad-%d", i), strings.Repeat("y", 4000))
+			}
+		}
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/long.jpg"})
+	acao := r.Probes[0].Exchanges[0].ACAO
+	if len(acao) > maxHeaderValue+40 || !strings.Contains(acao, "more bytes") {
+		t.Errorf("ACAO kept: %d bytes", len(acao))
+	}
+	if f := mustFind(t, r, SeverityFail, "cors.acao-mismatch"); len(f.What) > 2000 {
+		t.Errorf("finding text %d bytes", len(f.What))
+	}
+	r = check(t, LiveOptions{URL: srv.URL + "/huge.jpg"})
+	if f := mustFind(t, r, SeverityFail, "http.error"); !strings.Contains(f.What, "header") {
+		t.Errorf("what = %s", f.What)
+	}
+}
+
+// A refused connection: before, the report failed http.error but also
+// printed PASS for cors, preflight, vary and content-type, which were never
+// checked.
+func TestRefusedConnectionPassesNothing(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	r := check(t, LiveOptions{URL: "http://" + addr + "/a.jpg"})
+	mustFind(t, r, SeverityFail, "http.error")
+	if n := r.Count(SeverityPass); n != 0 {
+		t.Errorf("%d pass findings on a URL that was never fetched: %q", n, ids(r))
+	}
+}
+
+// A preflight answered 501 says the server does not handle OPTIONS (before:
+// a generic preflight.status "HTTP 501").
+func TestPreflightNotImplemented(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusNotImplemented)
+			return
+		}
+		corsOK(w)
+		w.Header().Set("Content-Type", "image/jpeg")
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/a.jpg"})
+	f := mustFind(t, r, SeverityFail, "preflight.options-not-handled")
+	if !strings.Contains(f.What, "does not handle OPTIONS") || !strings.Contains(f.What, "501") {
+		t.Errorf("what = %s", f.What)
+	}
+	mustNotFind(t, r, "preflight.ok")
+}
+
+// Every parse note of every playlist is reported (before: only the first of
+// each playlist, the others merged away), and a URI that does not parse is a
+// warning, not a silent skip.
+func TestEveryParseNoteReported(t *testing.T) {
+	s := newSim()
+	s.put("/v/a.m3u8", "application/vnd.apple.mpegurl", "#EXTM3U\n#EXTINF:2,\n#EXTINF:2,\nx.ts\nbare.ts\n#EXTINF:2,\nhttp://[::1\n")
+	s.put("/v/b.m3u8", "application/vnd.apple.mpegurl", "#EXTM3U\n#EXT-X-KEY:METHOD=AES-128\n#EXTINF:2,\nx.ts\n")
+	s.put("/v/master.m3u8", "application/vnd.apple.mpegurl", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2\nb.m3u8\n")
+	s.put("/v/x.ts", "video/mp2t", "G")
+	s.put("/v/bare.ts", "video/mp2t", "G")
+	srv := startSim(t, s)
+	r := check(t, LiveOptions{URL: srv.URL + "/v/master.m3u8"})
+	var got []string
+	for _, f := range r.Findings {
+		if f.ID == "playlist.note" {
+			got = append(got, string(f.Severity)+" "+strings.TrimPrefix(f.URL, srv.URL)+" "+f.What)
+		}
+	}
+	want := []string{
+		"warn /v/a.m3u8 line 7: segment URI \"http://[::1\" does not parse: missing ']' in host",
+		"info /v/a.m3u8 line 2: #EXTINF has no URI line after it",
+		"info /v/a.m3u8 line 5: URI \"bare.ts\" without a preceding #EXTINF or #EXT-X-STREAM-INF",
+		"info /v/b.m3u8 line 2: #EXT-X-KEY with METHOD=AES-128 has no URI",
+	}
+	sameLines(t, "notes", got, want)
+}
+
+// sameLines fails the test with both lists when got is not want.
+func sameLines(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("%s:\n%s\nwant:\n%s", what, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Control characters in what a server sends (a URI's path, a tag value, a
+// header value, an error body) reach the text report escaped; the JSON
+// report keeps them exactly. Before, they were printed raw.
+func TestUntrustedTextEscaped(t *testing.T) {
+	const evil = "\x1b[2J\x1b[1;1HResult: PASS\u202e"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/index.m3u8":
+			corsOK(w)
+			w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
+			fmt.Fprint(w, "#EXTM3U\n#EXT-X-KEY:METHOD="+evil+"\n#EXTINF:2,\nseg.%1b%5b31m\n#EXTINF:2,\ndenied.ts\n#EXTINF:2,\nbidi.ts\n")
+		case strings.HasSuffix(r.URL.Path, "denied.ts"):
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, "<Error><Code>AccessDenied</Code><Message>"+evil+"</Message><RequestId>1</RequestId></Error>")
+		case strings.HasPrefix(r.URL.Path, "/seg."):
+			w.WriteHeader(http.StatusNotFound)
+		case strings.HasSuffix(r.URL.Path, "bidi.ts"):
+			w.Header().Set("Access-Control-Allow-Origin", "https://evil.example\u202e")
+			w.Header().Set("Vary", "Origin")
+		default:
+			corsOK(w)
+		}
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/index.m3u8"})
+	var text bytes.Buffer
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	out := text.String()
+	for i, c := range []byte(out) {
+		if (c < 0x20 && c != '\n') || c == 0x7f {
+			t.Fatalf("control byte %#x at %d in text output: %q", c, i, out[max(0, i-40):min(len(out), i+40)])
+		}
+	}
+	if strings.Contains(out, "\u202e") {
+		t.Error("bidi override printed raw")
+	}
+	for _, want := range []string{`METHOD=\x1b[2J`, `[*.\x1b[31m]`, `https://evil.example\u{202e}`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text output lacks %q:\n%s", want, out)
+		}
+	}
+	js, err := r.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Findings []Finding `json:"findings"`
+	}
+	if err := json.Unmarshal(js, &doc); err != nil {
+		t.Fatal(err)
+	}
+	exact := false
+	for _, f := range doc.Findings {
+		exact = exact || strings.Contains(f.What, "METHOD="+evil[:len(evil)-len("\u202e")])
+	}
+	if !exact {
+		t.Error("JSON does not keep the tag value exactly")
+	}
+}
+
+// Findings past maxFindings are counted, not kept; failures come first.
+// (Before: no cap, here 700 findings, one per pattern.)
+func TestReportSizeBounded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/index.m3u8" {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			fmt.Fprint(w, "#EXTM3U\n")
+			for i := 0; i < 700; i++ {
+				fmt.Fprintf(w, "#EXTINF:2,\ns.x%d\n", i) // 700 extensions: 700 patterns
+			}
+		}
+	}))
+	defer srv.Close()
+	// Work between URLs (here a slow progress callback; in a real walk,
+	// scanning and analysis) leaves connections idle for a moment.
+	pause := func(int, int) { time.Sleep(2 * time.Millisecond) }
+	r := check(t, LiveOptions{URL: srv.URL + "/index.m3u8", Concurrency: 8, Progress: pause})
+	if len(r.Findings) != maxFindings {
+		t.Fatalf("%d findings", len(r.Findings))
+	}
+	f := mustFind(t, r, SeverityWarn, "report.truncated")
+	if !r.Failed() || !strings.Contains(f.What, "a report lists at most 500") {
+		t.Errorf("failed %v, %s", r.Failed(), f.What)
+	}
+}
+
+// The byte budget stops a walk that reads too much; playlists nested too
+// deep are not followed. (Before: neither bound existed; this chain was
+// walked until --max-urls.)
+func TestByteBudgetAndDepth(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		var n int
+		fmt.Sscanf(r.URL.Path, "/p%d.m3u8", &n)
+		fmt.Fprintf(w, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\np%d.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1\nq%d.m3u8\n%s", n+1, n+1, strings.Repeat("#"+strings.Repeat("z", 99)+"\n", 10))
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/p0.m3u8"})
+	f := mustFind(t, r, SeverityWarn, "walk.too-deep")
+	if !r.Incomplete || len(r.Probes) != 1+2*(maxDepth-1) {
+		t.Errorf("incomplete %v, %d probes; %s", r.Incomplete, len(r.Probes), f.What)
+	}
+	r = check(t, LiveOptions{URL: srv.URL + "/p0.m3u8", MaxTotalBytes: 10000, Concurrency: 1})
+	f = mustFind(t, r, SeverityWarn, "walk.byte-budget")
+	if !r.Incomplete || len(r.Probes) > 6 {
+		t.Errorf("incomplete %v, %d probes; %s", r.Incomplete, len(r.Probes), f.What)
+	}
+}
+
+// URIs longer than CloudFront accepts are reported, not fetched (before:
+// fetched, four requests of 8 KiB URLs each).
+func TestLongURIReported(t *testing.T) {
+	log := &requestLog{}
+	long := strings.Repeat("a", maxURLLength) + ".ts"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.add(r)
+		corsOK(w)
+		fmt.Fprint(w, "#EXTM3U\n#EXTINF:2,\n"+long+"\n")
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/index.m3u8"})
+	f := mustFind(t, r, SeverityWarn, "walk.url-too-long")
+	if !strings.Contains(f.Cause, "index.m3u8 line 3") {
+		t.Errorf("%+v", f)
+	}
+	if len(log.all()) != 4 {
+		t.Errorf("%d requests", len(log.all()))
+	}
+}

@@ -1,0 +1,190 @@
+package edge
+
+import (
+	"crypto"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mediacdn/mediacdn/cfkeys"
+	"github.com/mediacdn/mediacdn/urlsign"
+)
+
+// signedHarness serves the synthesized signed template with fresh keys.
+func signedHarness(t *testing.T) (*harness, []*urlsign.Signer, []crypto.Signer) {
+	t.Helper()
+	d := loadDist(t, "../test/testdata/signed.template.json")
+	h := &harness{t: t, clock: &clock{t: time.Now()}}
+	h.origin = originFor(t, d)
+	signers, keys := rekeyWithKeys(t, d, func() *Edge {
+		e, err := New(d, h.origin, Options{Now: h.clock.now, Log: func(i RequestInfo) { h.mu.Lock(); h.infos = append(h.infos, i); h.mu.Unlock() }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.edge = e
+		return e
+	})
+	return h, signers, keys
+}
+
+const base = "http://127.0.0.1:8080"
+
+func pathQuery(t *testing.T, signed string) string {
+	t.Helper()
+	u, err := url.Parse(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.RequestURI()
+}
+
+func xmlCode(t *testing.T, r *http.Response) string {
+	b := body(t, r)
+	_, rest, _ := strings.Cut(b, "<Code>")
+	code, _, _ := strings.Cut(rest, "</Code>")
+	return code
+}
+
+func TestSignedRequests(t *testing.T) {
+	h, signers, keys := signedHarness(t)
+	now := time.Now()
+	img := base + "/photos/a.jpg"
+	canned, err := signers[0].SignURL(img, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := signers[1].SignURL(img, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha256Signer, err := urlsign.New(signers[0].KeyPairID(), keys[0], urlsign.WithHash(urlsign.SHA256))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha256URL, _ := sha256Signer.SignURL(img, now.Add(time.Hour))
+	expired, err := signers[0].SignURL(img, now.Add(time.Minute)) // requested two minutes later
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := otherSigner(t, signers[0].KeyPairID())
+	wrongKey, _ := other.SignURL(img, now.Add(time.Hour))
+	unknown := otherSigner(t, "KUNKNOWNKEY123")
+	unknownKey, _ := unknown.SignURL(img, now.Add(time.Hour))
+	tampered := strings.Replace(canned, "/photos/a.jpg", "/photos/b.jpg", 1)
+	h.origin.put("photos/b.jpg", "image/jpeg", "b")
+	badSig := canned[:strings.Index(canned, "Signature=")] + "Signature=%%%" + canned[strings.Index(canned, "&Key-Pair-Id"):]
+	noKey := canned[:strings.Index(canned, "&Key-Pair-Id")]
+	cookies, err := signers[1].CannedCookies(img, now.Add(time.Hour), urlsign.CookieOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cookieHeader []string
+	for _, c := range cookies {
+		cookieHeader = append(cookieHeader, c.Name+"="+c.Value)
+	}
+
+	for _, tt := range []struct {
+		name, target string
+		headers      []string
+		status       int
+		code         string
+		later        time.Duration
+	}{
+		{"unsigned", "/photos/a.jpg", nil, 403, "MissingKey", 0},
+		{"canned policy", pathQuery(t, canned), nil, 200, "", 0},
+		{"second key of the group (rotation)", pathQuery(t, rotated), nil, 200, "", 0},
+		{"Hash-Algorithm=SHA256", pathQuery(t, sha256URL), nil, 200, "", 0},
+		{"signed cookies", "/photos/a.jpg", []string{"Cookie: " + strings.Join(cookieHeader, "; ")}, 200, "", 0},
+		{"not yet expired", pathQuery(t, expired), nil, 200, "", 0},
+		{"expired", pathQuery(t, expired), nil, 403, "AccessDenied", 2 * time.Minute},
+		{"wrong private key for the Key-Pair-Id", pathQuery(t, wrongKey), nil, 403, "AccessDenied", 0},
+		{"unknown Key-Pair-Id", pathQuery(t, unknownKey), nil, 403, "InvalidKey", 0},
+		{"tampered path", pathQuery(t, tampered), nil, 403, "AccessDenied", 0},
+		{"undecodable signature", pathQuery(t, badSig), nil, 403, "MalformedSignature", 0},
+		{"no Key-Pair-Id", pathQuery(t, noKey), nil, 403, "MissingKey", 0},
+		{"public path needs no signature", "/thumbs/a.jpg", nil, 403, "", 0}, // S3's 403: the object is missing
+	} {
+		h.clock.add(tt.later)
+		r := h.do("GET", tt.target, tt.headers...)
+		h.clock.add(-tt.later)
+		if r.StatusCode != tt.status {
+			t.Errorf("%s: %d, want %d (%s)", tt.name, r.StatusCode, tt.status, h.last().Reason)
+			continue
+		}
+		if tt.code != "" {
+			if got := xmlCode(t, r); got != tt.code {
+				t.Errorf("%s: code %q, want %q", tt.name, got, tt.code)
+			}
+			if r.Header.Get("X-Cache") != "Error from cloudfront" {
+				t.Errorf("%s: X-Cache %q", tt.name, r.Header.Get("X-Cache"))
+			}
+		}
+	}
+	// Signing parameters never reach the origin.
+	for _, r := range h.origin.log() {
+		if r.URL.RawQuery != "" || strings.Contains(r.Header.Get("Cookie"), "CloudFront-") {
+			t.Errorf("origin received %q / cookies %q", r.URL.RawQuery, r.Header.Get("Cookie"))
+		}
+	}
+}
+
+// TestWildcardPolicyCoversOneAsset: a policy for videos/v1/* admits every
+// playlist and segment of the asset and nothing else.
+func TestWildcardPolicyCoversOneAsset(t *testing.T) {
+	h, signers, _ := signedHarness(t)
+	h.origin.put("videos/v10/index.m3u8", "application/vnd.apple.mpegurl", "#EXTM3U\n")
+	h.origin.put("videos/v2/index.m3u8", "application/vnd.apple.mpegurl", "#EXTM3U\n")
+	asset, err := signers[0].SignAsset(base+"/videos/v1/", urlsign.Policy{Expires: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/videos/v1/index.m3u8", "/videos/v1/low/index.m3u8", "/videos/v1/low/seg0.ts", "/videos/v1/low/seg1.ts"} {
+		if r := h.do("GET", p+"?"+asset.Query); r.StatusCode != 200 {
+			t.Errorf("%s: %d (%s)", p, r.StatusCode, h.last().Reason)
+		}
+	}
+	for _, p := range []string{"/videos/v2/index.m3u8", "/videos/v10/index.m3u8", "/videos/index.m3u8"} {
+		r := h.do("GET", p+"?"+asset.Query)
+		if r.StatusCode != 403 || xmlCode(t, r) != "AccessDenied" {
+			t.Errorf("%s outside the asset: %d", p, r.StatusCode)
+		}
+	}
+	// The resource is the URL as the viewer requested it: another host fails.
+	r := httpDo(h, "GET", "http://localhost:8080/videos/v1/index.m3u8?"+asset.Query)
+	if r.StatusCode != 403 {
+		t.Errorf("other host: %d", r.StatusCode)
+	}
+}
+
+func httpDo(h *harness, method, target string) *http.Response {
+	h.t.Helper()
+	u, _ := url.Parse(target)
+	r, _ := http.NewRequest(method, target, nil)
+	r.Host = u.Host
+	r.RequestURI = u.RequestURI()
+	r.RemoteAddr = "127.0.0.1:5000"
+	w := httptest.NewRecorder()
+	h.edge.ServeHTTP(w, r)
+	return w.Result()
+}
+
+// otherSigner signs with a fresh key under the given Key-Pair-Id.
+func otherSigner(t *testing.T, kpid string) *urlsign.Signer {
+	t.Helper()
+	priv, _, err := cfkeys.GenerateKeyPair(cfkeys.ECDSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := cfkeys.ParsePrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := urlsign.New(kpid, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -1,0 +1,77 @@
+// Package edgefixture runs the local edge for tests: a synthesized template
+// served over an s3origin.Dir of a media directory that has the template's
+// bucket CORS rules, on 127.0.0.1. Test pages run on a random port, so one
+// origin the template allows can be replaced by the page's origin.
+//
+//	srv, e := edgefixture.Start(t, edgefixture.Template{
+//		Path: "../testdata/default.template.json", Origin: "http://localhost:3000",
+//	}, page.URL, set.Dir, edge.Options{})
+//	// srv.URL serves the media; e.KeyPairIDs() gives the local key ids
+package edgefixture
+
+import (
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/mediacdn/mediacdn/cfconfig"
+	"github.com/mediacdn/mediacdn/edge"
+	"github.com/mediacdn/mediacdn/s3origin"
+)
+
+// Template is a template file and the allowed origin in it that stands for
+// the test page's origin.
+type Template struct {
+	// Name describes it in test names.
+	Name string
+	Path string
+	// Origin is replaced by the page origin everywhere it appears (bucket
+	// CORS rules, response headers policy, viewer-response function code);
+	// empty for a template allowing every origin.
+	Origin string
+}
+
+// Start serves tpl, with tpl.Origin replaced by pageOrigin, over
+// s3origin.Dir(dir); both stop when the test ends.
+func Start(tb testing.TB, tpl Template, pageOrigin, dir string, opts edge.Options) (*httptest.Server, *edge.Edge) {
+	tb.Helper()
+	raw, err := os.ReadFile(tpl.Path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	text := string(raw)
+	if tpl.Origin != "" {
+		if !strings.Contains(text, tpl.Origin) {
+			tb.Fatalf("%s does not allow %s", tpl.Path, tpl.Origin)
+		}
+		text = strings.ReplaceAll(text, tpl.Origin, pageOrigin)
+	}
+	dists, err := cfconfig.Parse(tpl.Path, []byte(text))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(dists) != 1 {
+		tb.Fatalf("%s has %d distributions, want 1", tpl.Path, len(dists))
+	}
+	var rules []s3origin.CORSRule
+	for _, o := range dists[0].Origins {
+		if o.Bucket != nil {
+			for _, r := range o.Bucket.CORS {
+				rules = append(rules, s3origin.CORSRule(r))
+			}
+		}
+	}
+	bucket, err := s3origin.NewDir(dir, s3origin.DirOptions{CORS: rules})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { bucket.Close() })
+	e, err := edge.New(dists[0], bucket, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	tb.Cleanup(srv.Close)
+	return srv, e
+}

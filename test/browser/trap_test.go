@@ -1,0 +1,63 @@
+package browser
+
+import (
+	"net/http"
+	"testing"
+)
+
+// TestDownloadNegativeControlF4 serves the doctor's trap template
+// (CachingOptimized + CORS-S3Origin, no response headers policy): Origin
+// reaches S3 but is not in the cache key, so the edge caches whatever
+// answer came first. After a request without Origin (another visitor's
+// <img>) is cached, the download button's CORS fetch gets that cached
+// answer, without Access-Control-Allow-Origin, and fails: from the edge's
+// cache (X-Cache: Hit), not the browser's. Without that earlier request the
+// same download works, so the failure is the edge cache's.
+func TestDownloadNegativeControlF4(t *testing.T) {
+	set := requireComponents(t)
+	page := pageServer(t, nil)
+	const image = "img05.jpg"
+
+	download := func(t *testing.T, mediaURL string) (galleryResult, []string) {
+		ctx, netlog := tab(t)
+		navigate(t, ctx, page.URL+"/gallery/?"+urlValues("media", mediaURL+"/images/", "save", "0").Encode())
+		res := eval[galleryResult](t, ctx, `gallery.download("`+image+`").then(() => gallery)`)
+		var lines []string
+		for _, r := range netlog.Requests() {
+			if r.Type == "Fetch" {
+				lines = append(lines, r.String())
+				if r.Failed && (r.CORSError != "MissingAllowOriginHeader" || r.FromCache != "" || r.XCache != "Hit from cloudfront") {
+					t.Errorf("want a CORS MissingAllowOriginHeader failure of an edge cache hit, not a browser cache one: %s", r)
+				}
+			}
+		}
+		return res, lines
+	}
+
+	t.Run("download works on a cold edge cache", func(t *testing.T) {
+		media, _ := startEdge(t, set, trapTemplate, page.URL)
+		res, lines := download(t, media.URL)
+		if len(res.Downloads) != 1 || !res.Downloads[0].OK {
+			t.Errorf("download failed: %+v %v", res.Downloads, lines)
+		}
+	})
+	t.Run("download fails after a request without Origin", func(t *testing.T) {
+		media, _ := startEdge(t, set, trapTemplate, page.URL)
+		resp, err := http.Get(media.URL + "/images/" + image) // no Origin, as an <img> elsewhere
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("priming request: %d, ACAO %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+		}
+		res, lines := download(t, media.URL)
+		if len(res.Downloads) != 1 || res.Downloads[0].OK {
+			t.Errorf("download succeeded, want F4's failure: %+v", res.Downloads)
+		}
+		if len(lines) != 1 {
+			t.Errorf("want one fetch, Chromium reported %v", lines)
+		}
+		t.Logf("as Chromium reported it: %v", lines)
+	})
+}
