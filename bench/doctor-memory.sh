@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pattern=${1:-.}
 go test -c -o /tmp/doctor-bench.test ./doctor
-for c in one-char_bomb one-char_master distinct_bomb distinct_master long_bomb long_master; do
+for c in one-char_bomb one-char_master one-char_master64 distinct_bomb distinct_master distinct_master64 long_bomb long_master long_master64; do
   [[ $c =~ $pattern ]] || continue
   /tmp/doctor-bench.test -test.run '^$' -test.bench "HostilePlaylistMemory/^${c}\$" -test.benchtime 1x |
     awk -v c="$c" '/peak-heap-MiB/ { for (i = 1; i <= NF; i++) { if ($(i+1) == "peak-heap-MiB") h = $i; if ($(i+1) == "process-maxrss-MiB") r = $i; if ($(i+1) == "ns/op") t = $i / 1e9 }

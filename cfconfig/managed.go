@@ -40,11 +40,13 @@ var managedOriginRequestPolicies = map[string]OriginRequestPolicy{
 }
 
 // managedSecurityHeaders are the headers of the managed SecurityHeadersPolicy
-// and of the CORS variants combined with it; none overrides the origin.
+// and of the CORS variants combined with it. Only X-Content-Type-Options
+// overrides the origin's header ("CloudFront adds X-Content-Type-Options:
+// nosniff to all responses"); for the others the origin's value wins.
 var managedSecurityHeaders = []Header{
 	{Name: "Referrer-Policy", Value: "strict-origin-when-cross-origin"},
 	{Name: "Strict-Transport-Security", Value: "max-age=31536000"},
-	{Name: "X-Content-Type-Options", Value: "nosniff"},
+	{Name: "X-Content-Type-Options", Value: "nosniff", Override: true},
 	{Name: "X-Frame-Options", Value: "SAMEORIGIN"},
 	{Name: "X-XSS-Protection", Value: "1; mode=block"},
 }

@@ -119,8 +119,11 @@ func (a *analyzer) hasCookie() bool {
 
 func (a *analyzer) requestError(res *probeState, e *exchange) {
 	if isTimeout(e.err) {
-		a.add(res, SeverityFail, "http.timeout",
-			fmt.Sprintf("%s %s got no answer within %s", e.method, e.name, a.opts.Timeout),
+		what := fmt.Sprintf("%s %s got no answer within %s", e.method, e.name, a.opts.Timeout)
+		if e.status != 0 {
+			what = fmt.Sprintf("%s %s got HTTP %d but not its whole body within %s (a server sending it very slowly?)", e.method, e.name, e.status, a.opts.Timeout)
+		}
+		a.add(res, SeverityFail, "http.timeout", what,
 			"The server (or CloudFront fetching from the origin) is too slow or unreachable.",
 			"Retry with a larger --timeout; check the origin's health.")
 		return
@@ -349,7 +352,7 @@ func (a *analyzer) checkContentType(res *probeState, ext string) {
 	if msg := checkContentType(res.t.u.Path, ct); msg != "" {
 		a.add(res, SeverityWarn, "content-type.unexpected", msg,
 			"Safari's native HLS player and some players check the type; a generic type also disables CloudFront compression of playlists.",
-			"Set the object's Content-Type when uploading (aws s3 cp --content-type, or the MediaConvert/packager output settings), e.g. application/vnd.apple.mpegurl for .m3u8 and video/mp2t for .ts.")
+			"Upload the files with mediacdn upload DIR s3://BUCKET/PREFIX: it sets each object's Content-Type from its extension (application/vnd.apple.mpegurl for .m3u8, video/mp2t for .ts; docs/upload.md), and run again it replaces objects stored with a wrong type. Files written by MediaConvert or a packager: set the type in its output settings.")
 	}
 }
 

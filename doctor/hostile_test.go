@@ -139,7 +139,10 @@ func TestDrippingServerDeadline(t *testing.T) {
 	if n := log.count("/drip00.m3u8"); n != 1 {
 		t.Errorf("%d requests to the dripping URL, want 1 (the others would wait as long)", n)
 	}
-	mustFind(t, r, SeverityFail, "http.timeout")
+	// The status line came; the body did not (before: "got no answer").
+	if f := mustFind(t, r, SeverityFail, "http.timeout"); !strings.Contains(f.What, "got HTTP 200 but not its whole body") {
+		t.Errorf("timeout: %s", f.What)
+	}
 	for _, f := range r.Findings {
 		if f.Severity == SeverityPass && f.ID != "http.ok" {
 			t.Errorf("%s passed on a URL that never answered: %s", f.ID, f.What)
@@ -158,6 +161,27 @@ func TestDrippingServerDeadline(t *testing.T) {
 	f := mustFind(t, r, SeverityWarn, "walk.deadline")
 	if !r.Incomplete || !strings.Contains(f.What, "of 41 URLs not checked") {
 		t.Errorf("incomplete %v, %s", r.Incomplete, f.What)
+	}
+}
+
+// The deadline also stops the scanning of playlists, which is CPU work, not
+// waiting: 8 variants of 2.6 million one-character URI lines each. Before,
+// --max-time was checked only between requests, and the scans ran to the
+// end (a master of 64 such variants at --concurrency 64 took 563 s with
+// --max-time 5m on a 2-core machine).
+func TestDeadlineStopsPlaylistScan(t *testing.T) {
+	srv := hostileServer(hostilePlaylists["one-char"](), 8)
+	defer srv.Close()
+	t0 := time.Now()
+	r := check(t, LiveOptions{URL: srv.URL + "/master.m3u8", MaxTime: 300 * time.Millisecond})
+	took := time.Since(t0)
+	t.Logf("walk with --max-time 300ms took %s", took)
+	if took > 3*time.Second {
+		t.Errorf("walk took %s with --max-time 300ms", took)
+	}
+	mustFind(t, r, SeverityWarn, "walk.deadline")
+	if len(r.Find("playlist.invalid")) > 0 {
+		t.Errorf("a scan cut by the deadline reported as an invalid playlist: %q", ids(r))
 	}
 }
 
@@ -688,6 +712,76 @@ func TestByteBudgetAndDepth(t *testing.T) {
 	}
 }
 
+// countingTransport counts the body bytes the doctor reads, outside the
+// doctor's own accounting.
+type countingTransport struct {
+	rt   http.RoundTripper
+	read atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.rt.RoundTrip(r)
+	if err == nil {
+		resp.Body = &countingBody{resp.Body, &c.read}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// The byte budget holds whatever the concurrency: 16 playlists of 1 MiB
+// at concurrency 8 against a 3 MiB budget. Before, the budget was only
+// checked when a URL started, and each playlist is read three times (GET
+// with Origin, without, the repeat), so this walk read about 24 MiB (and
+// about 1 GB, 15 times the 64 MiB default, for a master of 64 such
+// playlists at --concurrency 64).
+func TestByteBudgetHoldsInFlight(t *testing.T) {
+	big := "#EXTM3U\n#EXTINF:2,\nseg.ts\n" + strings.Repeat("#"+strings.Repeat("z", 1023)+"\n", 1024)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		if r.URL.Path == "/master.m3u8" {
+			fmt.Fprint(w, "#EXTM3U\n")
+			for i := 0; i < 16; i++ {
+				fmt.Fprintf(w, "#EXT-X-STREAM-INF:BANDWIDTH=1\nv%d.m3u8\n", i)
+			}
+			return
+		}
+		if strings.HasSuffix(r.URL.Path, ".m3u8") {
+			fmt.Fprint(w, big)
+			return
+		}
+		fmt.Fprint(w, "x")
+	}))
+	defer srv.Close()
+	const budget = 3 << 20
+	ct := &countingTransport{rt: NewTransport(8, nil)}
+	r := check(t, LiveOptions{URL: srv.URL + "/master.m3u8", MaxTotalBytes: budget, Concurrency: 8, Client: &http.Client{Transport: ct}})
+	t.Logf("read %d bytes of bodies (budget %d)", ct.read.Load(), budget)
+	if ct.read.Load() > budget {
+		t.Errorf("read %d bytes of bodies, budget %d", ct.read.Load(), budget)
+	}
+	f := mustFind(t, r, SeverityWarn, "walk.byte-budget")
+	if !r.Incomplete || r.Failed() {
+		t.Errorf("incomplete %v, failed %v (%q): %s", r.Incomplete, r.Failed(), ids(r), f.What)
+	}
+	// A playlist the budget cut short is not checked, not a failure.
+	if len(r.Find("playlist.too-large")) > 0 || len(r.Find("http.error")) > 0 {
+		t.Errorf("a cut playlist reported as a failure: %q", ids(r))
+	}
+	if len(r.Probes) >= 1+16+1 {
+		t.Errorf("%d probes: the budget stopped nothing", len(r.Probes))
+	}
+}
+
 // URIs longer than CloudFront accepts are reported, not fetched (before:
 // fetched, four requests of 8 KiB URLs each).
 func TestLongURIReported(t *testing.T) {
@@ -706,5 +800,79 @@ func TestLongURIReported(t *testing.T) {
 	}
 	if len(log.all()) != 4 {
 		t.Errorf("%d requests", len(log.all()))
+	}
+}
+
+// A URL found by two playlists is reported with its earliest discovery,
+// also when the later one found it first. Before, the probe took its parent
+// while another goroutine could still change it (a data race under -race),
+// so the report named b.m3u8 here, where the sorting and the causes use
+// a.m3u8.
+func TestProbeParentIsEarliestDiscovery(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		switch r.URL.Path {
+		case "/master.m3u8":
+			fmt.Fprint(w, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1\nb.m3u8\n")
+		case "/a.m3u8", "/b.m3u8":
+			if r.URL.Path == "/a.m3u8" && r.Header.Get("Origin") != "" {
+				time.Sleep(300 * time.Millisecond) // a is found first and answers last
+			}
+			fmt.Fprint(w, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\ns.ts\n")
+		default:
+			w.Header().Set("Content-Type", "video/mp2t")
+			fmt.Fprint(w, "x")
+		}
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/master.m3u8", Concurrency: 4})
+	for _, p := range r.Probes {
+		if strings.HasSuffix(p.URL, "/s.ts") && p.Parent != srv.URL+"/a.m3u8" {
+			t.Errorf("s.ts parent %s, want the earliest discovery %s/a.m3u8", p.Parent, srv.URL)
+		}
+	}
+}
+
+// A redirect followed to a URL that then fails leaves that failure, not the
+// redirect's status: before, the exchange kept the 302 of the first hop
+// (shown as the GET's status, and counted as an answer checked), and did
+// not say which URL failed.
+func TestFailedRedirectHop(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/r.ts" {
+			http.Redirect(w, r, "/boom.ts", http.StatusFound)
+			return
+		}
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		conn.Close()
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/r.ts"})
+	mustFind(t, r, SeverityFail, "http.error")
+	if len(r.Probes) != 1 || len(r.Probes[0].Exchanges) == 0 {
+		t.Fatalf("probes %+v", r.Probes)
+	}
+	for _, e := range r.Probes[0].Exchanges {
+		if e.Method == http.MethodGet && (e.Status != 0 || e.Error == "" || e.FinalURL != srv.URL+"/boom.ts") {
+			t.Errorf("%s: status %d, final %q, error %q", e.Name, e.Status, e.FinalURL, e.Error)
+		}
+	}
+}
+
+// A URL whose redirect was not followed was not checked, so the walk is
+// incomplete (exit 1), not a pass. Before: "Result: PASS (0 fail, 1 warn,
+// 0 info, 0 pass)" and exit 0 for a start URL redirected to another port.
+func TestRefusedRedirectIsIncomplete(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://127.0.0.1:1/x.ts", http.StatusFound)
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/a.ts"})
+	mustFind(t, r, SeverityWarn, "walk.redirect-refused")
+	if !r.Incomplete || r.Result() != "incomplete" {
+		t.Errorf("incomplete %v, result %s", r.Incomplete, r.Result())
+	}
+	if n := r.Count(SeverityPass); n != 0 {
+		t.Errorf("%d passes for a URL not checked", n)
 	}
 }

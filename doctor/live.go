@@ -71,9 +71,10 @@ type LiveOptions struct {
 	// MaxPlaylistBytes caps a playlist body, after decompression (default
 	// 5 MiB).
 	MaxPlaylistBytes int64
-	// MaxTotalBytes caps the bytes read over the whole walk (default 64
-	// MiB): once reached no new URL is started and the report is
-	// Incomplete.
+	// MaxTotalBytes caps the body bytes read over the whole walk (default
+	// 64 MiB), whatever the concurrency: bodies are read only while it
+	// lasts, and a URL it cuts short or never starts is not checked, making
+	// the report Incomplete.
 	MaxTotalBytes int64
 	// MaxURLs caps the number of URLs checked (default 2000); a walk that
 	// finds more is Incomplete.
@@ -262,7 +263,7 @@ func (a *allowList) refusal(u *url.URL) string {
 		return fmt.Sprintf("scheme %q is not http or https", u.Scheme)
 	}
 	if a.linkLocalTarget(u) {
-		return fmt.Sprintf("%s is a link-local address (the range of cloud metadata services), never requested", u.Hostname())
+		return fmt.Sprintf("%s is a link-local or unspecified address (link-local is the range of cloud metadata services), never requested", u.Hostname())
 	}
 	if !a.any && !a.hostPorts[hostPort(u)] && !a.hosts[strings.ToLower(u.Hostname())] {
 		return fmt.Sprintf("%s is another host or port than %s", hostPort(u), hostPort(a.start))
@@ -335,6 +336,8 @@ type result struct {
 	// checked is false when the walk's deadline or byte budget stopped the
 	// probe: the URL counts as not checked and nothing is reported on it.
 	checked bool
+	// overBudget says the byte budget, not the deadline, stopped it.
+	overBudget bool
 }
 
 // probeState is a probe in progress: the exchanges, with bodies, until the
@@ -355,7 +358,9 @@ type probeState struct {
 }
 
 func (r *probeState) probe() Probe {
-	p := Probe{URL: r.t.key, Kind: r.t.kind, Pattern: r.t.pattern, Parent: r.t.parent}
+	// Parent is filled in by report: another playlist may still change it
+	// (the earliest discovery wins) while this probe is being analysed.
+	p := Probe{URL: r.t.key, Kind: r.t.kind, Pattern: r.t.pattern}
 	for _, e := range []*exchange{r.get, r.noOrigin, r.pre, r.repeat} {
 		if e == nil {
 			continue
@@ -453,7 +458,10 @@ func (w *walker) enqueue(t *task) {
 		res := w.finish(st)
 		w.mu.Lock()
 		w.results = append(w.results, res)
-		if !res.checked {
+		switch {
+		case res.overBudget:
+			w.overBytes++
+		case !res.checked:
 			w.stopped++
 		}
 		w.done++
@@ -507,10 +515,37 @@ func (w *walker) probe(t *task) *probeState {
 // stops reports whether an exchange means the URL's other requests are not
 // worth sending.
 func stops(e *exchange) bool {
-	return e.refused != "" || (e.err != nil && (e.status == 0 || isTimeout(e.err)))
+	return e.refused != "" || (e.err != nil && (e.status == 0 || isTimeout(e.err) || errors.Is(e.err, errByteBudget)))
 }
 
-var errBodyTooLarge = errors.New("body larger than the limit")
+var (
+	errBodyTooLarge = errors.New("body larger than the limit")
+	errByteBudget   = errors.New("the walk's byte budget is spent")
+)
+
+// budgetReader reads a body only while the walk's byte budget lasts. Each
+// Read reserves its bytes before reading, so all readers together never
+// read more than MaxTotalBytes, however many are in flight.
+type budgetReader struct {
+	r io.Reader
+	w *walker
+}
+
+func (b budgetReader) Read(p []byte) (int, error) {
+	for {
+		used := b.w.bytes.Load()
+		left := b.w.opts.MaxTotalBytes - used
+		if left <= 0 {
+			return 0, errByteBudget
+		}
+		want := min(int64(len(p)), left)
+		if b.w.bytes.CompareAndSwap(used, used+want) {
+			n, err := b.r.Read(p[:want])
+			b.w.bytes.Add(int64(n) - want) // give back what was not read
+			return n, err
+		}
+	}
+}
 
 // send makes one exchange, following redirects of a GET hop by hop: every
 // hop must pass the allow-list, and the user's headers go only to the
@@ -523,6 +558,9 @@ func (w *walker) send(u *url.URL, name, method string, withOrigin, whole, keep b
 	t0 := time.Now()
 	defer func() { e.elapsed = time.Since(t0) }()
 	for hop := 0; ; hop++ {
+		// What a failed hop leaves is that hop's: no status or headers of
+		// the redirect before it, and the URL that failed.
+		e.status, e.header, e.final = 0, nil, cur
 		resp, err := w.client.Do(w.request(ctx, cur, method, withOrigin, whole))
 		if err != nil {
 			e.err = err
@@ -530,7 +568,6 @@ func (w *walker) send(u *url.URL, name, method string, withOrigin, whole, keep b
 		}
 		e.status = resp.StatusCode
 		e.header = boundHeader(resp.Header)
-		e.final = cur
 		loc := resp.Header.Get("Location")
 		if method == http.MethodOptions || !isRedirect(resp.StatusCode) || loc == "" {
 			w.readBody(e, resp, whole, keep)
@@ -600,9 +637,12 @@ func (w *walker) request(ctx context.Context, u *url.URL, method string, withOri
 // readBody keeps what the analysis needs: the playlist body of the first
 // GET (keep, up to MaxPlaylistBytes) and error bodies (up to maxErrorBody).
 // Other bodies are read (so the connection can be reused; a whole playlist
-// up to MaxPlaylistBytes, anything else up to maxErrorBody) and dropped. The
-// bytes count against MaxTotalBytes. Go's transport decompresses the gzip it
-// asked for, so the limits apply to the decompressed bytes.
+// up to MaxPlaylistBytes, anything else up to maxErrorBody) and dropped.
+// Everything is read through the byte budget: a playlist it cuts short is
+// not parsed (errByteBudget); a body that is only read and dropped, or an
+// error body, is just cut, its headers having been checked. Go's transport
+// decompresses the gzip it asked for, so the limits apply to the
+// decompressed bytes.
 func (w *walker) readBody(e *exchange, resp *http.Response, whole, keep bool) {
 	defer resp.Body.Close()
 	ok := resp.StatusCode/100 == 2
@@ -610,21 +650,25 @@ func (w *walker) readBody(e *exchange, resp *http.Response, whole, keep bool) {
 	if whole && ok {
 		limit = w.opts.MaxPlaylistBytes
 	}
+	body := budgetReader{resp.Body, w}
 	if ok && !keep {
-		n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, limit))
-		w.bytes.Add(n)
-		if err != nil {
+		if _, err := io.Copy(io.Discard, io.LimitReader(body, limit)); err != nil && !errors.Is(err, errByteBudget) {
 			e.err = err
 		}
 		return
 	}
-	var body strings.Builder
+	var b strings.Builder
 	if resp.ContentLength > 0 && resp.ContentLength <= limit {
-		body.Grow(int(resp.ContentLength))
+		b.Grow(int(resp.ContentLength))
 	}
-	n, err := io.Copy(&body, io.LimitReader(resp.Body, limit+1))
-	w.bytes.Add(n)
-	e.body = body.String()
+	n, err := io.Copy(&b, io.LimitReader(body, limit+1))
+	e.body = b.String()
+	if errors.Is(err, errByteBudget) {
+		if ok && keep {
+			e.err, e.body = err, ""
+		}
+		return
+	}
 	if n > limit {
 		e.body = e.body[:limit]
 		e.bodyCut = true
@@ -638,8 +682,7 @@ func (w *walker) readBody(e *exchange, resp *http.Response, whole, keep bool) {
 }
 
 func (w *walker) drain(resp *http.Response) {
-	n, _ := io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-	w.bytes.Add(n)
+	_, _ = io.Copy(io.Discard, io.LimitReader(budgetReader{resp.Body, w}, maxErrorBody))
 	resp.Body.Close()
 }
 
@@ -666,6 +709,10 @@ func boundHeader(h http.Header) http.Header {
 // exchanges and keeps only the findings and the probe summary.
 func (w *walker) finish(st *probeState) *result {
 	res := &result{t: st.t, checked: true}
+	if errors.Is(st.get.err, errByteBudget) {
+		res.checked, res.overBudget = false, true
+		return res
+	}
 	if w.ctx.Err() != nil && interrupted(st) {
 		res.checked = false
 		return res
@@ -676,9 +723,13 @@ func (w *walker) finish(st *probeState) *result {
 	return res
 }
 
-// interrupted reports whether an exchange of the probe failed (and so was
-// possibly cut by the walk's deadline rather than by the server).
+// interrupted reports whether an exchange of the probe failed, or the scan
+// of its playlist stopped (and so was possibly cut by the walk's deadline
+// rather than by the server).
 func interrupted(st *probeState) bool {
+	if st.scanErr != nil {
+		return true
+	}
 	for _, e := range []*exchange{st.get, st.noOrigin, st.pre, st.repeat} {
 		if e != nil && e.err != nil {
 			return true
@@ -699,7 +750,7 @@ func (w *walker) scan(st *probeState) {
 	var keep func(i int) bool
 	if w.opts.Sample > 0 {
 		segs := 0
-		_, _ = hls.Scan(st.get.body, base, func(r hls.Ref) {
+		_, _ = hls.Scan(w.ctx, st.get.body, base, func(r hls.Ref) {
 			if isSeg(r.Kind) {
 				segs++
 			}
@@ -714,7 +765,7 @@ func (w *walker) scan(st *probeState) {
 	parentPath := append([]int{}, st.t.path...)
 	w.mu.Unlock()
 	seg, idx := 0, 0
-	_, st.scanErr = hls.Scan(st.get.body, base, func(r hls.Ref) {
+	_, st.scanErr = hls.Scan(w.ctx, st.get.body, base, func(r hls.Ref) {
 		st.refs++
 		if isSeg(r.Kind) {
 			seg++
@@ -813,11 +864,15 @@ func (w *walker) report() *Report {
 			if f.referenced {
 				f.Cause += w.referencedBy(res.t, f.ID)
 			}
+			if f.ID == "walk.redirect-refused" {
+				r.Incomplete = true // that URL's checks did not run
+			}
 			all = append(all, f)
 		}
 		for fam := range res.ran {
 			ran[fam]++
 		}
+		res.probe.Parent = res.t.parent
 		r.Probes = append(r.Probes, res.probe)
 	}
 	all = append(all, w.refused...)

@@ -343,6 +343,11 @@ func TestContentTypes(t *testing.T) {
 	got := map[string]string{}
 	for _, f := range r.Find("content-type.unexpected") {
 		got[f.Pattern] = f.What
+		// The fix names the project's uploader, which takes types from
+		// package mediatype, not the AWS CLI that guesses them (issue 10).
+		if !strings.Contains(f.Fix, "mediacdn upload DIR s3://BUCKET/PREFIX") || strings.Contains(f.Fix, "aws s3 cp") {
+			t.Errorf("fix of %s: %s", f.Pattern, f.Fix)
+		}
 	}
 	if len(got) != 2 || !strings.Contains(got["*.m3u8"], "binary/octet-stream, a generic type") ||
 		!strings.Contains(got["*.m3u8"], "application/vnd.apple.mpegurl") || !strings.Contains(got["*.ts"], "video/mp2t") {

@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -60,9 +61,9 @@ func hostileServer(body string, variants int) *httptest.Server {
 			for i := 0; i < variants; i++ {
 				fmt.Fprintf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=1000\nv%d.m3u8\n", i)
 			}
-			w.Write([]byte(b.String()))
+			io.WriteString(w, b.String())
 		case strings.HasSuffix(r.URL.Path, ".m3u8"):
-			w.Write([]byte(body))
+			io.WriteString(w, body) // no copy: the server's memory counts in the same process
 		}
 	}))
 }
@@ -103,25 +104,35 @@ func peakHeap(fn func()) uint64 {
 }
 
 // BenchmarkHostilePlaylistMemory prints the peak heap (MiB above the
-// baseline) of one live walk of each hostile playlist, alone ("bomb") and as
-// the 8 variants of a master (8 = the default concurrency, so 8 such bodies
-// are in memory at once), and the process's peak RSS so far (run one
-// sub-benchmark per process for a clean figure: bench/doctor-memory.sh).
+// baseline) of one live walk of each hostile playlist, alone ("bomb"), as
+// the 8 variants of a master at the default concurrency 8 ("master"), and
+// as the 64 variants of a master at the highest --concurrency, 64
+// ("master64"; the byte budget, not the concurrency, then bounds the bodies
+// in memory), and the process's peak RSS so far (run one sub-benchmark per
+// process for a clean figure: bench/doctor-memory.sh).
 //
 //	go test ./doctor -run '^$' -bench HostilePlaylistMemory -benchtime 1x
 func BenchmarkHostilePlaylistMemory(b *testing.B) {
 	for _, name := range []string{"one-char", "distinct", "long"} {
 		body := hostilePlaylists[name]()
-		for _, target := range []string{"/bomb.m3u8", "/master.m3u8"} {
-			b.Run(name+"_"+strings.TrimSuffix(strings.TrimPrefix(target, "/"), ".m3u8"), func(b *testing.B) {
-				srv := hostileServer(body, DefaultConcurrency)
+		for _, c := range []struct {
+			target      string
+			concurrency int
+		}{{"/bomb.m3u8", DefaultConcurrency}, {"/master.m3u8", DefaultConcurrency}, {"/master.m3u8", 64}} {
+			label := strings.TrimSuffix(strings.TrimPrefix(c.target, "/"), ".m3u8")
+			if c.concurrency != DefaultConcurrency {
+				label += strconv.Itoa(c.concurrency)
+			}
+			target := c.target
+			b.Run(name+"_"+label, func(b *testing.B) {
+				srv := hostileServer(body, c.concurrency)
 				defer srv.Close()
 				var worst uint64
 				for i := 0; i < b.N; i++ {
 					var r *Report
 					p := peakHeap(func() {
 						var err error
-						r, err = CheckURL(context.Background(), LiveOptions{URL: srv.URL + target, Origin: "http://localhost:3010"})
+						r, err = CheckURL(context.Background(), LiveOptions{URL: srv.URL + target, Origin: "http://localhost:3010", Concurrency: c.concurrency})
 						if err != nil {
 							b.Fatal(err)
 						}

@@ -129,9 +129,9 @@ type Report struct {
 	Target string `json:"target"`
 	// Origin is the Origin header value sent (live).
 	Origin string `json:"origin,omitempty"`
-	// Incomplete is set when a live walk stopped before checking every URL
-	// it found (--max-urls, --max-time, the byte budget, nesting depth); the
-	// findings with IDs walk.* say what was left out.
+	// Incomplete is set when a live walk did not check every URL it found
+	// (--max-urls, --max-time, the byte budget, nesting depth, a redirect
+	// not followed); the findings with IDs walk.* say what was left out.
 	Incomplete bool              `json:"incomplete,omitempty"`
 	Findings   []Finding         `json:"findings"`
 	Probes     []Probe           `json:"probes,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"container/list"
 	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,12 +20,16 @@ import (
 // ErrorCachingMinTTL is configured (DG HTTPStatusCodes.html: 10 seconds).
 const defaultErrorTTL = 10 * time.Second
 
-// cachedStatus are the statuses CloudFront caches with the behavior's TTLs;
-// errorStatus those it caches with the error caching TTL
-// (DG HTTPStatusCodes.html, "HTTP status codes that CloudFront caches").
+// cachedStatus are the statuses CloudFront caches with the behavior's TTLs.
+// Of the errors, it always caches alwaysCachedError, and
+// maxAgeCachedError only when the origin sends Cache-Control max-age or
+// s-maxage (an S3 403 or 400 carries neither: not cached); both for the
+// longer of the error caching minimum TTL and that max-age (DG23
+// HTTPStatusCodes.md, "HTTP 4xx and 5xx status codes that CloudFront caches").
 var (
-	cachedStatus = map[int]bool{200: true, 203: true, 206: true, 300: true, 301: true, 410: true}
-	errorStatus  = map[int]bool{400: true, 403: true, 404: true, 405: true, 414: true, 416: true, 500: true, 501: true, 502: true, 503: true, 504: true}
+	cachedStatus      = map[int]bool{200: true, 203: true, 206: true, 300: true, 301: true, 410: true}
+	alwaysCachedError = map[int]bool{404: true, 414: true, 500: true, 501: true, 502: true, 503: true, 504: true}
+	maxAgeCachedError = map[int]bool{400: true, 403: true, 405: true, 412: true, 415: true}
 )
 
 // fetchCached answers from the cache or the origin. It returns the stored
@@ -62,6 +67,7 @@ func (e *Edge) fetchCached(ctx context.Context, b *cfconfig.Behavior, req *viewe
 	if encoding != "" {
 		compress(b, resp)
 	}
+	resp.body = trimCapacity(resp.body)
 	e.cache.put(key, req.uri, resp, now, now.Add(ttl))
 	return e.conditional(req, resp), "Miss", 0
 }
@@ -153,7 +159,7 @@ func (e *Edge) queryInKey(b *cfconfig.Behavior, name string) bool {
 		if len(b.Legacy.QueryKeys) == 0 {
 			return true
 		}
-		return containsString(b.Legacy.QueryKeys, name)
+		return slices.Contains(b.Legacy.QueryKeys, name)
 	}
 	return b.CachePolicy.KeyQuery(name)
 }
@@ -165,24 +171,32 @@ func (e *Edge) cookieInKey(b *cfconfig.Behavior, name string) bool {
 	return b.CachePolicy.KeyCookie(name)
 }
 
-// ttl is how long to cache resp (DG Expiration.html): for errors the error
-// caching minimum TTL; otherwise s-maxage, max-age or Expires clamped to
+// ttl is how long to cache resp (DG Expiration.html): for errors, see
+// alwaysCachedError; otherwise s-maxage, max-age or Expires clamped to
 // [min, max], the default TTL (at least min) without them, and
 // no-store/no-cache/private honored only when min is 0.
 func (e *Edge) ttl(b *cfconfig.Behavior, resp *response) time.Duration {
-	if errorStatus[resp.status] {
+	cc := parseCacheControl(resp.header.Values("Cache-Control"))
+	if alwaysCachedError[resp.status] || maxAgeCachedError[resp.status] {
+		age, hasAge := cc.sMaxAge, cc.hasSMaxAge
+		if !hasAge {
+			age, hasAge = cc.maxAge, cc.hasMaxAge
+		}
+		if !hasAge && !alwaysCachedError[resp.status] {
+			return 0
+		}
+		minTTL := defaultErrorTTL
 		for _, er := range e.dist.ErrorResponses {
 			if er.ErrorCode == resp.status && er.HasCachingMinTTL {
-				return seconds(er.CachingMinTTL)
+				minTTL = seconds(er.CachingMinTTL)
 			}
 		}
-		return defaultErrorTTL
+		return max(minTTL, seconds(age))
 	}
 	if !cachedStatus[resp.status] {
 		return 0
 	}
 	minTTL, defTTL, maxTTL := b.TTLs()
-	cc := parseCacheControl(resp.header.Values("Cache-Control"))
 	if cc.noStore {
 		if minTTL == 0 {
 			return 0
@@ -391,8 +405,19 @@ func (c *cache) get(key string, now time.Time) *entry {
 	return ent
 }
 
+// trimCapacity returns body without a large spare capacity: a cached body
+// keeps its whole backing array alive, and a buffer grown by doubling can be
+// twice its content.
+func trimCapacity(body []byte) []byte {
+	if cap(body)-len(body) > len(body)/8 {
+		return bytes.Clone(body)
+	}
+	return body
+}
+
+// entrySize is what an entry keeps alive: key, body capacity, headers.
 func entrySize(key string, resp *response) int64 {
-	n := int64(len(key) + len(resp.body) + 256)
+	n := int64(len(key) + cap(resp.body) + 256)
 	for k, vs := range resp.header {
 		n += int64(len(k) + 32)
 		for _, v := range vs {

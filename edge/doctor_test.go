@@ -123,7 +123,7 @@ func TestDoctorFindsNoFailureOnOurTemplates(t *testing.T) {
 					var err error
 					// custom-domain has a WAF web ACL and a geographic
 					// restriction, which are not emulated.
-					e, err = New(d, origin, Options{IgnoreWAF: d.WebACLID != "", IgnoreGeoRestriction: d.GeoRestriction != ""}.WithReadings(mask))
+					e, err = New(d, origin, Options{IgnoreWAF: d.WebACLID != "", IgnoreGeoRestriction: d.GeoRestriction != "", FunctionTimeout: testFunctionTimeout}.WithReadings(mask))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -187,7 +187,7 @@ func TestDoctorFindsKnownFailures(t *testing.T) {
 		for mask := 0; mask < 1<<len(Readings); mask++ {
 			d := loadDist(t, "../doctor/testdata/templates/seed002.json")
 			origin := originFor(t, d)
-			e, err := New(d, origin, Options{}.WithReadings(mask))
+			e, err := New(d, origin, Options{FunctionTimeout: testFunctionTimeout}.WithReadings(mask))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,7 +227,7 @@ func TestDoctorFindsKnownFailures(t *testing.T) {
 		d := loadDist(t, "../test/testdata/default.template.json")
 		origin := newDirOrigin(t, nil)
 		putMedia(origin)
-		e, err := New(d, origin, Options{})
+		e, err := New(d, origin, Options{FunctionTimeout: testFunctionTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +244,7 @@ func TestDoctorFindsKnownFailures(t *testing.T) {
 	t.Run("caching-optimized-trap", func(t *testing.T) {
 		d := loadDist(t, "../doctor/testdata/templates/caching-optimized-trap.json")
 		origin := originFor(t, d)
-		e, err := New(d, origin, Options{})
+		e, err := New(d, origin, Options{FunctionTimeout: testFunctionTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}

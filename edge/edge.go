@@ -40,9 +40,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
-	"sort"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -145,7 +147,6 @@ const (
 	LayerOrigin   Layer = "origin"
 	LayerPolicy   Layer = "policy"
 	LayerFunction Layer = "function"
-	LayerEdge     Layer = "edge"
 )
 
 // RequestInfo describes one request, for a log line.
@@ -155,8 +156,9 @@ type RequestInfo struct {
 	Path string
 	// Behavior is the matched behavior's label ("Default (*)", "*.ts").
 	Behavior string
-	// Cache is the X-Cache outcome: Hit, Miss, Error,
-	// FunctionGeneratedResponse, or "" when the edge refused the request.
+	// Cache is the X-Cache outcome: Hit, Miss, Error (any status of 400 or
+	// more, the edge's own refusals included) or FunctionGeneratedResponse;
+	// "" for the invalidation path.
 	Cache  string
 	Status int
 	// CORS maps each Access-Control-* and Vary header of the response to
@@ -169,14 +171,13 @@ type RequestInfo struct {
 
 // Edge is a running local distribution. It is safe for concurrent use.
 type Edge struct {
-	dist     *cfconfig.Distribution
-	origin   http.Handler
-	opts     Options
-	keys     map[string]*localKey // by local Key-Pair-Id
-	keyOrder []*localKey
-	funcs    map[*cfconfig.Behavior][2]*function // viewer-request, viewer-response
-	cache    *cache
-	reqSeq   atomic.Uint64
+	dist   *cfconfig.Distribution
+	origin http.Handler
+	opts   Options
+	keys   map[string]*localKey                // by local Key-Pair-Id
+	funcs  map[*cfconfig.Behavior][2]*function // viewer-request, viewer-response
+	cache  *cache
+	reqSeq atomic.Uint64
 }
 
 // New checks that everything dist uses can be emulated and prepares the
@@ -207,13 +208,6 @@ func New(dist *cfconfig.Distribution, origin http.Handler, opts Options) (*Edge,
 	var err error
 	if e.keys, err = loadKeys(dist); err != nil {
 		return nil, fmt.Errorf("%s: %w", dist.Label, err)
-	}
-	for _, pk := range dist.PublicKeys() {
-		for _, k := range e.keys {
-			if k.logicalID == pk.LogicalID {
-				e.keyOrder = append(e.keyOrder, k)
-			}
-		}
 	}
 	compiled := map[string]*function{}
 	for _, b := range dist.Behaviors {
@@ -286,18 +280,10 @@ func checkEmulated(d *cfconfig.Distribution, opts Options) error {
 // local Key-Pair-Id the edge accepts for it.
 func (e *Edge) KeyPairIDs() map[string]string {
 	out := map[string]string{}
-	for _, k := range e.keyOrder {
-		out[k.logicalID] = k.id
-	}
-	return out
-}
-
-// KeyPairIDList returns the keys in template order: each logical id with
-// its local Key-Pair-Id.
-func (e *Edge) KeyPairIDList() [][2]string {
-	var out [][2]string
-	for _, k := range e.keyOrder {
-		out = append(out, [2]string{k.id, k.logicalID})
+	for _, k := range e.keys {
+		for _, l := range k.logicalIDs {
+			out[l] = k.id
+		}
 	}
 	return out
 }
@@ -436,7 +422,16 @@ func (e *Edge) serveInvalidation(w http.ResponseWriter, r *http.Request, info *R
 
 // handle runs the request through the edge and returns the response.
 func (e *Edge) handle(r *http.Request, info *RequestInfo) *response {
+	// The default root object answers a request for "/" only, not for
+	// subdirectories (DG DefaultRootObject.html).
+	var rootObject string
+	if r.URL.Path == "/" && e.dist.DefaultRootObject != "" {
+		rootObject = (&url.URL{Path: "/" + strings.TrimPrefix(e.dist.DefaultRootObject, "/")}).EscapedPath()
+	}
 	b := e.match(r.URL.Path)
+	if rootObject != "" {
+		b = e.match(rootObject)
+	}
 	info.Behavior = b.Label()
 	if !b.Allows(r.Method) {
 		info.Reason = fmt.Sprintf("%s is not in AllowedMethods %s", r.Method, strings.Join(b.AllowedMethods, ","))
@@ -454,6 +449,9 @@ func (e *Edge) handle(r *http.Request, info *RequestInfo) *response {
 		}
 	}
 	req := newViewerRequest(r)
+	if rootObject != "" {
+		req.uri = rootObject
+	}
 	if b.Signed() {
 		req.query = stripSigning(req.query)
 	}
@@ -530,7 +528,7 @@ func (e *Edge) viewerResponse(fn *function, req *viewerRequest, resp *response) 
 		"statusCode":        resp.status,
 		"statusDescription": http.StatusText(resp.status),
 		"headers":           headerObject(resp.header, "set-cookie"),
-		"cookies":           map[string]any{},
+		"cookies":           responseCookies(resp.header.Values("Set-Cookie")),
 	}
 	out, err := fn.run(ev)
 	if err != nil {
@@ -548,7 +546,59 @@ func (e *Edge) viewerResponse(fn *function, req *viewerRequest, resp *response) 
 		}
 		resp.header = nh
 	}
+	resp.header.Del("Set-Cookie") // the cookies object is the only source
+	addSetCookies(resp.header, out["cookies"])
 	return nil
+}
+
+// responseCookies renders Set-Cookie lines as the event's response cookies
+// object: {name: {value, attributes, multiValue?}} (DG
+// functions-event-structure.html, "Response cookies").
+func responseCookies(lines []string) map[string]any {
+	byName := map[string][]any{}
+	var order []string
+	for _, l := range lines {
+		pair, attrs, _ := strings.Cut(l, ";")
+		name, value, _ := strings.Cut(strings.TrimSpace(pair), "=")
+		if _, seen := byName[name]; !seen {
+			order = append(order, name)
+		}
+		byName[name] = append(byName[name], map[string]any{"value": value, "attributes": strings.TrimSpace(attrs)})
+	}
+	out := make(map[string]any, len(order))
+	for _, n := range order {
+		first := byName[n][0].(map[string]any)
+		c := map[string]any{"value": first["value"], "attributes": first["attributes"]}
+		if len(byName[n]) > 1 {
+			c["multiValue"] = byName[n]
+		}
+		out[n] = c
+	}
+	return out
+}
+
+// addSetCookies writes a function's response cookies object back as
+// Set-Cookie lines, attributes kept.
+func addSetCookies(h http.Header, cookies any) {
+	c, _ := cookies.(map[string]any)
+	for _, n := range slices.Sorted(maps.Keys(c)) {
+		m, _ := c[n].(map[string]any)
+		entries := []any{m}
+		if mv, ok := m["multiValue"].([]any); ok && len(mv) > 0 {
+			entries = mv
+		}
+		for _, e := range entries {
+			em, _ := e.(map[string]any)
+			if em == nil || em["value"] == nil {
+				continue
+			}
+			line := n + "=" + fmt.Sprint(em["value"])
+			if a, _ := em["attributes"].(string); a != "" {
+				line += "; " + a
+			}
+			h.Add("Set-Cookie", line)
+		}
+	}
 }
 
 // edgeHeaders adds the headers CloudFront sets on every response.
@@ -612,13 +662,8 @@ func applyRequestFunction(req *viewerRequest, out map[string]any) {
 		req.uri = u
 	}
 	if q, ok := out["querystring"].(map[string]any); ok {
-		names := make([]string, 0, len(q))
-		for n := range q {
-			names = append(names, n)
-		}
-		sort.Strings(names)
 		req.query = nil
-		for _, n := range names {
+		for _, n := range slices.Sorted(maps.Keys(q)) {
 			for _, v := range values(q[n]) {
 				req.query = append(req.query, queryParam{n, v})
 			}
@@ -628,13 +673,8 @@ func applyRequestFunction(req *viewerRequest, out map[string]any) {
 		req.header = headersFrom(h)
 	}
 	if c, ok := out["cookies"].(map[string]any); ok {
-		names := make([]string, 0, len(c))
-		for n := range c {
-			names = append(names, n)
-		}
-		sort.Strings(names)
 		req.cookies = nil
-		for _, n := range names {
+		for _, n := range slices.Sorted(maps.Keys(c)) {
 			for _, v := range values(c[n]) {
 				req.cookies = append(req.cookies, &http.Cookie{Name: n, Value: v})
 			}
@@ -648,13 +688,7 @@ func responseFromFunction(out map[string]any) *response {
 		status = http.StatusOK
 	}
 	resp := &response{status: status, header: headersFrom(out["headers"])}
-	if c, ok := out["cookies"].(map[string]any); ok {
-		for n, v := range c {
-			for _, val := range values(v) {
-				resp.header.Add("Set-Cookie", (&http.Cookie{Name: n, Value: val}).String())
-			}
-		}
-	}
+	addSetCookies(resp.header, out["cookies"])
 	switch body := out["body"].(type) {
 	case string:
 		resp.body = []byte(body)
@@ -884,6 +918,11 @@ func (r *recorder) Write(p []byte) (int, error) {
 	if int64(r.buf.Len()+len(p)) > r.limit {
 		r.over = true
 		return 0, fmt.Errorf("response larger than %d bytes", r.limit)
+	}
+	if r.buf.Cap() == 0 { // size the buffer once from the announced length
+		if n, err := strconv.ParseInt(r.header.Get("Content-Length"), 10, 64); err == nil && n > int64(len(p)) && n <= r.limit {
+			r.buf.Grow(int(n))
+		}
 	}
 	return r.buf.Write(p)
 }

@@ -31,6 +31,12 @@ func testDistribution(bs ...*cfconfig.Behavior) *cfconfig.Distribution {
 		Behaviors: append(bs, testBehavior("*"))}
 }
 
+// testFunctionTimeout replaces the 1 s default in tests that do not test the
+// timeout: a normal run takes microseconds, but a CI machine running
+// Chromium beside these tests can stall a goroutine for a long time, and a
+// wall-clock limit must not turn that into a 503.
+const testFunctionTimeout = time.Minute
+
 // clock is a settable Options.Now.
 type clock struct {
 	mu sync.Mutex
@@ -60,6 +66,9 @@ func newHarness(t *testing.T, d *cfconfig.Distribution, opts Options) *harness {
 		AllowedMethods: []string{"GET", "HEAD"}, AllowedHeaders: []string{"*"}, ExposeHeaders: []string{"ETag"}, MaxAgeSeconds: 600}}})
 	putMedia(h.origin)
 	opts.Now = h.clock.now
+	if opts.FunctionTimeout == 0 {
+		opts.FunctionTimeout = testFunctionTimeout
+	}
 	opts.Log = func(i RequestInfo) { h.mu.Lock(); h.infos = append(h.infos, i); h.mu.Unlock() }
 	e, err := New(d, h.origin, opts)
 	if err != nil {
@@ -209,9 +218,18 @@ func TestTTL(t *testing.T) {
 		{"no-store cached min TTL otherwise (CachingOptimized: 1 s)", 1, 86400, 31536000, 200, "Cache-Control: no-store", time.Second},
 		{"private like no-store", 0, 60, 600, 200, "Cache-Control: private", 0},
 		{"max TTL 0 disables", 0, 0, 0, 200, "Cache-Control: max-age=300", 0},
-		{"error: ErrorCachingMinTTL 0", 0, 60, 600, 403, "", 0},
+		{"error: ErrorCachingMinTTL 0", 0, 60, 600, 403, "Cache-Control: max-age=0", 0},
 		{"error: ErrorCachingMinTTL 30", 0, 60, 600, 404, "", 30 * time.Second},
 		{"error: default 10 s", 0, 60, 600, 500, "", 10 * time.Second},
+		{"error: max-age above the minimum wins", 0, 60, 600, 404, "Cache-Control: max-age=300", 300 * time.Second},
+		{"error: max-age below the minimum", 0, 60, 600, 502, "Cache-Control: max-age=3", 10 * time.Second},
+		// 400, 403, 405, 412, 415 only with max-age or s-maxage: S3's 403
+		// for a missing key is not cached (the old code cached it 10 s).
+		{"error: 403 without max-age not cached", 0, 60, 600, 403, "", 0},
+		{"error: 400 without max-age not cached", 0, 60, 600, 400, "", 0},
+		{"error: 403 with max-age", 0, 60, 600, 403, "Cache-Control: max-age=60", 60 * time.Second},
+		{"error: 405 with s-maxage, default minimum", 0, 60, 600, 405, "Cache-Control: s-maxage=5", 10 * time.Second},
+		{"error: 416 is not in either list", 0, 60, 600, 416, "Cache-Control: max-age=60", 0},
 		{"uncached status", 0, 60, 600, 302, "", 0},
 	} {
 		b := testBehavior("*")
@@ -333,9 +351,12 @@ func TestResponseHeadersPolicy(t *testing.T) {
 		{"no Origin: no CORS headers (default reading)", "GET", "/over/a.jpg", nil,
 			map[string]string{"Access-Control-Allow-Origin": "", "Vary": ""}, nil},
 		{"preflight gets methods, headers, max-age", "OPTIONS", "/over/a.jpg", []string{"Origin: https://app.example.com", "Access-Control-Request-Method: GET", "Access-Control-Request-Headers: range"},
-			map[string]string{"Access-Control-Allow-Methods": "GET, HEAD", "Access-Control-Allow-Headers": "range", "Access-Control-Max-Age": "3600", "Access-Control-Expose-Headers": "X-From-S3"},
-			// The policy adds no Expose-Headers to a preflight: S3's stays.
-			map[string]Layer{"Access-Control-Allow-Methods": LayerPolicy, "Access-Control-Max-Age": LayerPolicy, "Access-Control-Expose-Headers": LayerOrigin}},
+			map[string]string{"Access-Control-Allow-Methods": "GET, HEAD", "Access-Control-Allow-Headers": "range", "Access-Control-Max-Age": "3600", "Access-Control-Expose-Headers": "Content-Range, ETag"},
+			// Expose-Headers goes on responses to CORS requests, preflights
+			// included (the old code left S3's "X-From-S3" on preflights).
+			map[string]Layer{"Access-Control-Allow-Methods": LayerPolicy, "Access-Control-Max-Age": LayerPolicy, "Access-Control-Expose-Headers": LayerPolicy}},
+		{"no override: a preflight keeps S3's Expose-Headers", "OPTIONS", "/keep/a.jpg", []string{"Origin: https://app.example.com", "Access-Control-Request-Method: GET"},
+			map[string]string{"Access-Control-Expose-Headers": "X-From-S3"}, map[string]Layer{"Access-Control-Expose-Headers": LayerOrigin}},
 		{"security, custom and removed headers", "GET", "/over/a.jpg", nil,
 			map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "X-Team": "media", "Via": "1.1 local.cloudfront.net (CloudFront)"}, nil},
 	} {
@@ -572,5 +593,100 @@ func TestAbortedFetchNotCached(t *testing.T) {
 	e.ServeHTTP(w, httptest.NewRequest("GET", "http://127.0.0.1:8080/a.jpg", nil))
 	if w.Code != 200 || calls != 2 {
 		t.Errorf("after an aborted fetch: %d, origin called %d times", w.Code, calls)
+	}
+}
+
+// TestCacheAccountsWhatItHolds: the bytes a cached body keeps alive (its
+// capacity, not only its length) are what the bound counts. An origin that
+// writes in 32 KiB chunks (s3origin.Dir through http.ServeContent) used to
+// leave bodies with up to twice their length in capacity, uncounted.
+func TestCacheAccountsWhatItHolds(t *testing.T) {
+	d := testDistribution()
+	o := newDirOrigin(t, nil)
+	const size = 256<<10 + 1
+	o.put("videos/big.ts", "", strings.Repeat("G", size))
+	e, err := New(d, o, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := serve(e, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/videos/big.ts", nil))
+	if w.Code != 200 || w.Body.Len() != size {
+		t.Fatalf("GET: %d, %d bytes", w.Code, w.Body.Len())
+	}
+	e.cache.mu.Lock()
+	defer e.cache.mu.Unlock()
+	if len(e.cache.entries) != 1 {
+		t.Fatalf("%d cache entries, want 1", len(e.cache.entries))
+	}
+	for _, ent := range e.cache.entries {
+		body := ent.resp.body
+		if held := int64(cap(body)); ent.size < held {
+			t.Errorf("entry accounted as %d bytes, but its body holds %d (len %d)", ent.size, held, len(body))
+		}
+		if cap(body) > len(body)+len(body)/8 {
+			t.Errorf("body keeps %d bytes for %d: the spare capacity is wasted cache space", cap(body), len(body))
+		}
+	}
+}
+
+// TestManagedSecurityHeadersPolicy: the managed SecurityHeadersPolicy always
+// sends X-Content-Type-Options: nosniff, and leaves the origin's value of its
+// other headers (DG23 using-managed-response-headers-policies.md). The old
+// table let the origin's X-Content-Type-Options win too.
+func TestManagedSecurityHeadersPolicy(t *testing.T) {
+	doc := `{"Resources":{"D":{"Type":"AWS::CloudFront::Distribution","Properties":{"DistributionConfig":{
+	  "Origins":[{"Id":"o","DomainName":"b.s3.us-east-1.amazonaws.com","S3OriginConfig":{}}],
+	  "DefaultCacheBehavior":{"TargetOriginId":"o","CachePolicyId":"4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+	    "ResponseHeadersPolicyId":"67f7725c-6f97-4210-82d7-5512b31e9d03"}}}}}}`
+	dists, err := cfconfig.Parse("t", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/own.txt" {
+			w.Header().Set("X-Content-Type-Options", "sniff-away")
+			w.Header().Set("X-Frame-Options", "DENY")
+		}
+		_, _ = w.Write([]byte("text"))
+	})
+	e, err := New(dists[0], origin, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ path, nosniff, frame string }{
+		{"/own.txt", "nosniff", "DENY"},
+		{"/plain.txt", "nosniff", "SAMEORIGIN"},
+	} {
+		w := serve(e, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080"+tt.path, nil))
+		if got := w.Header().Get("X-Content-Type-Options"); got != tt.nosniff {
+			t.Errorf("%s: X-Content-Type-Options %q, want %q", tt.path, got, tt.nosniff)
+		}
+		if got := w.Header().Get("X-Frame-Options"); got != tt.frame {
+			t.Errorf("%s: X-Frame-Options %q, want %q", tt.path, got, tt.frame)
+		}
+	}
+}
+
+// TestDefaultRootObject: with DefaultRootObject set, a request for "/" gets
+// that object, a subdirectory does not (DG DefaultRootObject.html). The old
+// edge sent "/" to the origin, whose answer is an error.
+func TestDefaultRootObject(t *testing.T) {
+	d := testDistribution()
+	d.DefaultRootObject = "index.html"
+	h := newHarness(t, d, Options{})
+	h.origin.put("index.html", "text/html", "<h1>home</h1>")
+	h.origin.put("docs/index.html", "text/html", "<h1>docs</h1>")
+	r := h.do("GET", "/")
+	body, _ := io.ReadAll(r.Body)
+	if r.StatusCode != 200 || string(body) != "<h1>home</h1>" {
+		t.Errorf("GET /: %d %q", r.StatusCode, body)
+	}
+	if r := h.do("GET", "/docs/"); r.StatusCode == 200 {
+		t.Errorf("GET /docs/: %d, want the origin's error (no default object below the root)", r.StatusCode)
+	}
+	d2 := testDistribution()
+	h2 := newHarness(t, d2, Options{})
+	if r := h2.do("GET", "/"); r.StatusCode == 200 {
+		t.Errorf("without DefaultRootObject GET /: %d", r.StatusCode)
 	}
 }

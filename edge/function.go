@@ -3,8 +3,9 @@ package edge
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -115,10 +116,14 @@ func (f *function) run(event map[string]any) (map[string]any, error) {
 			return nil, err
 		}
 	}
-	timer := time.AfterFunc(f.timeout, func() { rt.vm.Interrupt("time limit") })
+	fired := make(chan struct{})
+	timer := time.AfterFunc(f.timeout, func() { rt.vm.Interrupt("time limit"); close(fired) })
 	v, err := rt.handler(goja.Undefined(), rt.vm.ToValue(event))
-	stopped := !timer.Stop()
-	if stopped {
+	if !timer.Stop() {
+		// The timer fired, or is firing: wait until its Interrupt is set, so
+		// that clearing it here cannot come first and leave a pending
+		// interrupt that would fail the runtime's next, unrelated run.
+		<-fired
 		rt.vm.ClearInterrupt()
 	}
 	if err != nil {
@@ -201,12 +206,7 @@ func values(v any) []string {
 func headersFrom(v any) map[string][]string {
 	m, _ := v.(map[string]any)
 	out := make(map[string][]string, len(m))
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if vs := values(m[k]); vs != nil {
 			out[canonical(k)] = vs
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,7 +81,7 @@ func (o *memOrigin) rule(origin, method string, headers []string) *cfconfig.CORS
 				ok = true
 			}
 		}
-		if !ok || !containsString(r.AllowedMethods, method) {
+		if !ok || !slices.Contains(r.AllowedMethods, method) {
 			continue
 		}
 		for _, h := range headers {
@@ -166,7 +167,7 @@ func (o *memOrigin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (o *memOrigin) corsHeaders(h http.Header, rule *cfconfig.CORSRule, origin string) {
 	acao := origin
-	if containsString(rule.AllowedOrigins, "*") {
+	if slices.Contains(rule.AllowedOrigins, "*") {
 		acao = "*"
 	} else {
 		h.Set("Access-Control-Allow-Credentials", "true")

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,8 +19,8 @@ var notRemovablePrefixes = []string{"x-accel-", "x-amz-cf-", "x-amzn-", "x-edge-
 
 // applyPolicy applies the behavior's response headers policy
 // (DG understanding-response-headers-policies.html): CORS headers for CORS
-// requests (preflight: Allow-Methods, -Headers, Max-Age; others:
-// Expose-Headers), with OriginOverride deciding whether the origin's value
+// requests (Expose-Headers; preflights also Allow-Methods, -Headers,
+// Max-Age), with OriginOverride deciding whether the origin's value
 // is replaced; security and custom headers with their own Override; then the
 // removed headers.
 // It returns the names of the headers it set.
@@ -69,7 +70,7 @@ func (e *Edge) applyCORS(c *cfconfig.CORSConfig, req *viewerRequest, h http.Head
 		}
 	}
 	origin := req.header.Get("Origin")
-	star := containsString(c.AllowOrigins, "*")
+	star := slices.Contains(c.AllowOrigins, "*")
 	switch {
 	case origin != "" && originAllowed(c.AllowOrigins, origin):
 		acao := origin
@@ -86,9 +87,11 @@ func (e *Edge) applyCORS(c *cfconfig.CORSConfig, req *viewerRequest, h http.Head
 			if c.HasMaxAge {
 				set("Access-Control-Max-Age", strconv.Itoa(c.MaxAgeSec))
 			}
-		} else {
-			set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ", "))
 		}
+		// "in responses to CORS requests", preflights included (DG23
+		// understanding-response-headers-policies.md; CORS-With-Preflight
+		// adds all three of its headers to a preflight).
+		set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ", "))
 	case origin == "" && star && e.opts.PolicyCORSWithoutOrigin:
 		set("Access-Control-Allow-Origin", "*")
 		set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ", "))
@@ -117,15 +120,6 @@ func originAllowed(allowed []string, origin string) bool {
 					return true
 				}
 			}
-		}
-	}
-	return false
-}
-
-func containsString(l []string, s string) bool {
-	for _, e := range l {
-		if e == s {
-			return true
 		}
 	}
 	return false

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/mediacdn/mediacdn/cfconfig"
@@ -20,11 +21,13 @@ import (
 // Hash-Algorithm likewise, an assumption).
 var signingParams = map[string]bool{"Expires": true, "Policy": true, "Signature": true, "Key-Pair-Id": true, "Hash-Algorithm": true}
 
-// localKey is a template public key with the Key-Pair-Id the edge gives it.
+// localKey is a public key with the Key-Pair-Id the edge gives it, and the
+// template's PublicKey resources that hold it (two resources with the same
+// key get the same id).
 type localKey struct {
-	id        string
-	logicalID string
-	key       *cfkeys.PublicKey
+	id         string
+	logicalIDs []string
+	key        *cfkeys.PublicKey
 }
 
 // LocalKeyPairID is the Key-Pair-Id the edge gives a public key: a real id
@@ -57,16 +60,20 @@ func loadKeys(d *cfconfig.Distribution) (map[string]*localKey, error) {
 			return nil, fmt.Errorf("public key %s: %v", pk.LogicalID, err)
 		}
 		id := LocalKeyPairID(k)
-		keys[id] = &localKey{id: id, logicalID: pk.LogicalID, key: k}
+		if lk := keys[id]; lk != nil {
+			lk.logicalIDs = append(lk.logicalIDs, pk.LogicalID)
+			continue
+		}
+		keys[id] = &localKey{id: id, logicalIDs: []string{pk.LogicalID}, key: k}
 	}
 	return keys, nil
 }
 
-// trusts reports whether behavior b trusts the key with logical id.
-func trusts(b *cfconfig.Behavior, logicalID string) bool {
+// trusts reports whether behavior b trusts k (under any of its resources).
+func trusts(b *cfconfig.Behavior, k *localKey) bool {
 	for _, g := range b.KeyGroups {
-		for _, k := range g.PublicKeys {
-			if k.LogicalID == logicalID {
+		for _, pk := range g.PublicKeys {
+			if slices.Contains(k.logicalIDs, pk.LogicalID) {
 				return true
 			}
 		}
@@ -118,7 +125,7 @@ func (e *Edge) checkSigned(b *cfconfig.Behavior, r *http.Request, viewerURL stri
 		return accessDenied(err.Error())
 	}
 	k := e.keys[s.KeyPairID]
-	if k == nil || !trusts(b, k.logicalID) {
+	if k == nil || !trusts(b, k) {
 		return invalidKey(fmt.Sprintf("Key-Pair-Id %s is not a key of this behavior's key groups (local ids: %s)", s.KeyPairID, e.keyList()))
 	}
 	if err := s.Check(k.key.Key, viewerURL, e.now()); err != nil {
@@ -141,11 +148,14 @@ func (e *Edge) checkSigned(b *cfconfig.Behavior, r *http.Request, viewerURL stri
 }
 
 func (e *Edge) keyList() string {
-	var ids []string
-	for _, k := range e.keyOrder {
-		ids = append(ids, k.id)
+	ids := e.KeyPairIDs()
+	var out []string
+	for _, pk := range e.dist.PublicKeys() { // template order
+		if id := ids[pk.LogicalID]; !slices.Contains(out, id) {
+			out = append(out, id)
+		}
 	}
-	return strings.Join(ids, ", ")
+	return strings.Join(out, ", ")
 }
 
 // stripSigning removes CloudFront's signing parameters from a query.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mediacdn/mediacdn/cfconfig"
 	"github.com/mediacdn/mediacdn/cfkeys"
 	"github.com/mediacdn/mediacdn/urlsign"
 )
@@ -20,7 +21,7 @@ func signedHarness(t *testing.T) (*harness, []*urlsign.Signer, []crypto.Signer) 
 	h := &harness{t: t, clock: &clock{t: time.Now()}}
 	h.origin = originFor(t, d)
 	signers, keys := rekeyWithKeys(t, d, func() *Edge {
-		e, err := New(d, h.origin, Options{Now: h.clock.now, Log: func(i RequestInfo) { h.mu.Lock(); h.infos = append(h.infos, i); h.mu.Unlock() }})
+		e, err := New(d, h.origin, Options{FunctionTimeout: testFunctionTimeout, Now: h.clock.now, Log: func(i RequestInfo) { h.mu.Lock(); h.infos = append(h.infos, i); h.mu.Unlock() }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,4 +188,53 @@ func otherSigner(t *testing.T, kpid string) *urlsign.Signer {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestSameKeyInTwoResources: two PublicKey resources holding the same key
+// get the same local Key-Pair-Id, both are listed, and a behavior trusting
+// either accepts it. The old edge kept only the last resource: the first got
+// no id and its behaviors answered InvalidKey.
+func TestSameKeyInTwoResources(t *testing.T) {
+	d := loadDist(t, "../test/testdata/signed.template.json")
+	pks := d.PublicKeys()
+	if len(pks) != 2 {
+		t.Fatalf("%d public keys in the signed template, want 2", len(pks))
+	}
+	priv, pub, err := cfkeys.GenerateKeyPair(cfkeys.ECDSA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pks[0].PEM, pks[1].PEM = string(pub), string(pub)
+	// *.jpg trusts only the first resource; the others keep both.
+	for _, b := range d.Behaviors {
+		if b.PathPattern == "*.jpg" {
+			g := *b.KeyGroups[0]
+			g.PublicKeys = pks[:1]
+			b.KeyGroups = []*cfconfig.KeyGroup{&g}
+		}
+	}
+	o := originFor(t, d)
+	e, err := New(d, o, Options{FunctionTimeout: testFunctionTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := e.KeyPairIDs()
+	if ids[pks[0].LogicalID] == "" || ids[pks[0].LogicalID] != ids[pks[1].LogicalID] {
+		t.Fatalf("KeyPairIDs = %v, want one id for both resources", ids)
+	}
+	key, err := cfkeys.ParsePrivateKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := urlsign.New(ids[pks[0].LogicalID], key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := s.SignURL(base+"/photos/a.jpg", time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := serve(e, httptest.NewRequest(http.MethodGet, signed, nil)); w.Code != 200 {
+		t.Errorf("signed GET: %d %s", w.Code, w.Body.String())
+	}
 }

@@ -16,12 +16,13 @@
 // must report on broken playlists rather than refuse them.
 //
 //	p, err := hls.Parse(body, playlistURL) // every reference and note
-//	_, err = hls.Scan(string(body), playlistURL, // the same, streamed: nothing kept
+//	_, err = hls.Scan(ctx, string(body), playlistURL, // the same, streamed: nothing kept
 //		func(r hls.Ref) { fmt.Println(r.Kind, r.URL) },
 //		func(n hls.Note) { fmt.Println(n.Line, n.Text) })
 package hls
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -133,7 +134,7 @@ var mediaTags = map[string]bool{
 // problems are reported as Notes.
 func Parse(data []byte, base *url.URL) (*Playlist, error) {
 	p := &Playlist{}
-	t, err := Scan(string(data), base, func(r Ref) { p.Refs = append(p.Refs, r) }, func(n Note) { p.Notes = append(p.Notes, n) })
+	t, err := Scan(context.Background(), string(data), base, func(r Ref) { p.Refs = append(p.Refs, r) }, func(n Note) { p.Notes = append(p.Notes, n) })
 	if err != nil {
 		return nil, err
 	}
@@ -145,8 +146,9 @@ func Parse(data []byte, base *url.URL) (*Playlist, error) {
 // and note for every note, in playlist order, and returns the playlist's
 // type. It allocates nothing per line beyond what a call needs, so a caller
 // that keeps only what it can afford stays bounded whatever data holds
-// (a 5 MiB playlist can hold 2.6 million one-character URI lines).
-func Scan(data string, base *url.URL, ref func(Ref), note func(Note)) (Type, error) {
+// (a 5 MiB playlist can hold 2.6 million one-character URI lines, about a
+// second of work each). It stops when ctx is done, returning ctx.Err().
+func Scan(ctx context.Context, data string, base *url.URL, ref func(Ref), note func(Note)) (Type, error) {
 	data = strings.TrimPrefix(data, "\xef\xbb\xbf") // UTF-8 BOM
 	lines := &lineReader{rest: data}
 	first, ok := lines.next()
@@ -158,6 +160,9 @@ func Scan(data string, base *url.URL, ref func(Ref), note func(Note)) (Type, err
 	// pending is the tag waiting for a URI line: EXT-X-STREAM-INF or EXTINF.
 	pending, pendingLine := "", 0
 	for n := 2; ; n++ {
+		if n%scanCheckEvery == 0 && ctx.Err() != nil {
+			return "", ctx.Err()
+		}
 		raw, ok := lines.next()
 		if !ok {
 			break
@@ -237,6 +242,11 @@ func Scan(data string, base *url.URL, ref func(Ref), note func(Note)) (Type, err
 	}
 	return Unknown, nil
 }
+
+// scanCheckEvery is how many lines Scan reads between two looks at its
+// context: often enough to stop within milliseconds, rarely enough to cost
+// nothing.
+const scanCheckEvery = 4096
 
 // scanner hands references and notes to Scan's callbacks.
 type scanner struct {

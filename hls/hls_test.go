@@ -1,6 +1,7 @@
 package hls
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"os"
@@ -341,7 +342,7 @@ func FuzzParse(f *testing.F) {
 		}
 		// Scan hands out the same references and notes, in order.
 		var refs, notes int
-		typ, err := Scan(string(data), b, func(r Ref) {
+		typ, err := Scan(context.Background(), string(data), b, func(r Ref) {
 			if refs >= len(p.Refs) || r.Line != p.Refs[refs].Line || r.URI != p.Refs[refs].URI {
 				t.Fatalf("Scan ref %d = %+v, Parse has %+v", refs, r, p.Refs)
 			}

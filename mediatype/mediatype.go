@@ -11,6 +11,7 @@ package mediatype
 import (
 	"mime"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -115,12 +116,14 @@ func Accepts(name, contentType string) (ok bool, expected []string) {
 	if err != nil {
 		mt = strings.ToLower(strings.TrimSpace(contentType))
 	}
+	// A copy: the caller may append to or sort what it gets; the table,
+	// whose slices some extensions share, must not change.
 	for _, t := range e.types {
 		if mt == t {
-			return true, e.types
+			return true, slices.Clone(e.types)
 		}
 	}
-	return false, e.types
+	return false, slices.Clone(e.types)
 }
 
 // Extensions returns the table's extensions of kind k (with dots), for the

@@ -114,3 +114,17 @@ func TestCacheControlWithinConstructTTL(t *testing.T) {
 		t.Errorf("CacheControl(Segment) = %q", got)
 	}
 }
+
+// Accepts returned the table's own slice, shared by .m3u8 and .m3u: a
+// caller writing to it changed the type every later upload stored.
+func TestAcceptsReturnsACopy(t *testing.T) {
+	_, want := mediatype.Accepts("a.m3u8", "text/plain")
+	want[0] = "text/plain"
+	_ = append(want[:1], "x/y")
+	if got := mediatype.ContentType("b.m3u"); got != "application/vnd.apple.mpegurl" {
+		t.Fatalf("ContentType after a caller wrote to Accepts' result: %q", got)
+	}
+	if ok, _ := mediatype.Accepts("b.m3u8", "audio/mpegurl"); !ok {
+		t.Fatal("table changed")
+	}
+}

@@ -62,11 +62,11 @@ const (
 // NewRemote returns a Remote for bucket at endpoint (http or https URL of an
 // S3-compatible server), signing with creds for region.
 func NewRemote(endpoint, bucket string, creds aws.CredentialsProvider, region string, opts RemoteOptions) (*Remote, error) {
-	base, err := parseEndpoint(endpoint)
+	base, err := s3client.ParseEndpoint(endpoint)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkBucketName(bucket); err != nil {
+	if err := s3client.CheckBucket(bucket); err != nil {
 		return nil, err
 	}
 	if creds == nil {
@@ -90,29 +90,6 @@ func NewRemote(endpoint, bucket string, creds aws.CredentialsProvider, region st
 	}
 	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
 	return &Remote{base: base, bucket: bucket, creds: creds, region: region, client: client, signer: signer}, nil
-}
-
-func parseEndpoint(endpoint string) (*url.URL, error) {
-	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-		return nil, fmt.Errorf("S3 endpoint %q: want a URL such as http://127.0.0.1:7070 (scheme and host, no path)", endpoint)
-	}
-	u.Path = ""
-	return u, nil
-}
-
-// checkBucketName applies S3's general purpose bucket naming rules that
-// matter for a path: 3-63 characters of a-z, 0-9, '.', '-'.
-func checkBucketName(b string) error {
-	ok := len(b) >= 3 && len(b) <= 63
-	for i := 0; ok && i < len(b); i++ {
-		c := b[i]
-		ok = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-'
-	}
-	if !ok {
-		return fmt.Errorf("bucket name %q: S3 bucket names are 3-63 characters of a-z, 0-9, '.' and '-'", b)
-	}
-	return nil
 }
 
 // ServeHTTP forwards one origin request and streams the answer back.
@@ -210,10 +187,10 @@ type ApplyOptions struct {
 // is missing and replaces its CORS configuration with rules; nil rules
 // delete the configuration, so the server matches a template without CORS.
 func ApplyBucket(ctx context.Context, endpoint, bucket string, rules []CORSRule, opts ApplyOptions) error {
-	if _, err := parseEndpoint(endpoint); err != nil {
+	if _, err := s3client.ParseEndpoint(endpoint); err != nil {
 		return err
 	}
-	if err := checkBucketName(bucket); err != nil {
+	if err := s3client.CheckBucket(bucket); err != nil {
 		return err
 	}
 	if err := ValidateCORS(rules); err != nil {

@@ -8,7 +8,8 @@
 //
 // Only regular files are uploaded. Symbolic links are not followed (a link
 // could carry files from outside the directory, or loop) and special files
-// (FIFOs, sockets, devices) are not read: both are reported as skipped.
+// (FIFOs, sockets, devices) are not read: both are reported as skipped. A
+// file replaced by either after the directory was read fails instead.
 package upload
 
 import (
@@ -26,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -34,6 +36,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/mediacdn/mediacdn/internal/s3client"
 	"github.com/mediacdn/mediacdn/mediatype"
 )
 
@@ -44,10 +47,10 @@ type Options struct {
 	// Prefix is prepended to each file's path relative to the directory;
 	// a missing trailing "/" is added ("video" -> "video/a.ts").
 	Prefix string
-	// Concurrency is how many files are uploaded at once (default 4).
+	// Concurrency is how many files are uploaded at once (0: 4).
 	Concurrency int
 	// PartSize is the size from which files go up in parts of that size
-	// (default and minimum 5 MiB, S3's smallest part).
+	// (0: 5 MiB, S3's smallest part, which is also the minimum).
 	PartSize int64
 	// DryRun compares with the bucket and reports, but uploads nothing.
 	DryRun bool
@@ -97,18 +100,71 @@ const md5MetaKey = "md5"
 // maxKeyBytes is S3's key length limit.
 const maxKeyBytes = 1024
 
+// CheckDestination checks a bucket name and key prefix before anything is
+// sent: S3's bucket naming rules, and a prefix that CloudFront can serve
+// (see checkKey) with no empty segment (a leading or doubled '/', which
+// would put "//" in every URL: a typo, not a folder).
+func CheckDestination(bucket, prefix string) error {
+	if err := s3client.CheckBucket(bucket); err != nil {
+		return err
+	}
+	if prefix == "" {
+		return nil
+	}
+	p := strings.TrimSuffix(prefix, "/")
+	if p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "//") {
+		return fmt.Errorf("prefix %q has an empty path segment (a leading or doubled '/'): every URL would hold \"//\"", prefix)
+	}
+	if err := checkKey(p); err != nil {
+		return fmt.Errorf("prefix %q: %v", prefix, err)
+	}
+	return nil
+}
+
+// checkKey refuses an object key S3 does not take (invalid UTF-8, more
+// than 1024 bytes) or that no browser URL reaches through CloudFront: a
+// segment that browsers read as "." or ".." (also written %2e) and remove
+// from the path before requesting it.
+func checkKey(key string) error {
+	if !utf8.ValidString(key) {
+		return errors.New("not valid UTF-8, which S3 keys must be; rename it")
+	}
+	if len(key) > maxKeyBytes {
+		return fmt.Errorf("key is %d bytes; S3 allows %d", len(key), maxKeyBytes)
+	}
+	for _, seg := range strings.Split(key, "/") {
+		switch strings.ToLower(seg) {
+		case ".", "..", "%2e", "%2e%2e", ".%2e", "%2e.":
+			return fmt.Errorf("has the path segment %q, which browsers read as \".\" or \"..\" and remove from the URL: CloudFront could never serve it; rename it", seg)
+		}
+	}
+	return nil
+}
+
 // Run uploads every regular file under dir. It returns an error only when
 // it could not run at all (bad options, unreadable dir, cancelled); files
-// that failed are listed in Summary.Failed.
+// that failed, or whose names no URL can reach (see checkKey), are listed
+// in Summary.Failed.
 func Run(ctx context.Context, dir string, opts Options) (Summary, error) {
 	if opts.Client == nil || opts.Bucket == "" {
 		return Summary{}, errors.New("upload: Client and Bucket are required")
 	}
-	if opts.Concurrency <= 0 {
+	if err := CheckDestination(opts.Bucket, opts.Prefix); err != nil {
+		return Summary{}, err
+	}
+	// Zero means the default; anything else out of range is an error, not
+	// silently replaced.
+	switch {
+	case opts.Concurrency < 0:
+		return Summary{}, fmt.Errorf("upload: Concurrency %d: use 1 or more (0 for the default, 4)", opts.Concurrency)
+	case opts.Concurrency == 0:
 		opts.Concurrency = 4
 	}
-	if opts.PartSize < manager.MinUploadPartSize {
+	switch {
+	case opts.PartSize == 0:
 		opts.PartSize = manager.MinUploadPartSize
+	case opts.PartSize < manager.MinUploadPartSize:
+		return Summary{}, fmt.Errorf("upload: PartSize %d is below S3's minimum part size, %d bytes (5 MiB; 0 for that default)", opts.PartSize, int64(manager.MinUploadPartSize))
 	}
 	if opts.Prefix != "" && !strings.HasSuffix(opts.Prefix, "/") {
 		opts.Prefix += "/"
@@ -224,12 +280,8 @@ func (r *runner) walk(dir string) ([]job, error) {
 			r.emit(Event{Action: Skipped, Path: rel, Key: key, Reason: "not a regular file (" + t.String() + ")"})
 			return nil
 		}
-		if !utf8.ValidString(key) {
-			r.emit(Event{Action: Failed, Path: rel, Key: key, Err: errors.New("file name is not valid UTF-8, which S3 keys must be; rename it")})
-			return nil
-		}
-		if len(key) > maxKeyBytes {
-			r.emit(Event{Action: Failed, Path: rel, Key: key, Err: fmt.Errorf("key is %d bytes; S3 allows %d", len(key), maxKeyBytes)})
+		if err := checkKey(key); err != nil {
+			r.emit(Event{Action: Failed, Path: rel, Key: key, Err: fmt.Errorf("file name: %v", err)})
 			return nil
 		}
 		info, err := d.Info()
@@ -256,7 +308,19 @@ func (r *runner) one(j job) {
 		fail(r.ctx.Err())
 		return
 	}
-	f, err := os.Open(j.abs)
+	// The file may have been replaced since the walk: by a symlink (which
+	// open would follow out of the directory) or a FIFO (which open would
+	// block on). Lstat sees both; the file opened must be the one seen.
+	before, err := os.Lstat(j.abs)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if !before.Mode().IsRegular() {
+		fail(errors.New("no longer a regular file (replaced since the directory was read)"))
+		return
+	}
+	f, err := os.OpenFile(j.abs, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		fail(err)
 		return
@@ -267,8 +331,8 @@ func (r *runner) one(j job) {
 		fail(err)
 		return
 	}
-	if !info.Mode().IsRegular() { // replaced since the walk
-		fail(errors.New("no longer a regular file"))
+	if !info.Mode().IsRegular() || !os.SameFile(before, info) {
+		fail(errors.New("no longer a regular file (replaced since the directory was read)"))
 		return
 	}
 	ev.Size = info.Size()

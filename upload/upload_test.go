@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -317,8 +318,100 @@ func TestRunErrors(t *testing.T) {
 	if _, err := Run(context.Background(), t.TempDir(), Options{Client: c}); err == nil {
 		t.Error("no bucket accepted")
 	}
-	if _, err := Run(context.Background(), filepath.Join(t.TempDir(), "missing"), Options{Client: c, Bucket: "b"}); err == nil {
+	if _, err := Run(context.Background(), filepath.Join(t.TempDir(), "missing"), Options{Client: c, Bucket: "media"}); err == nil {
 		t.Error("missing dir accepted")
+	}
+	if _, err := Run(context.Background(), t.TempDir(), Options{Client: c, Bucket: "media", Prefix: "a/../b"}); err == nil || !strings.Contains(err.Error(), `prefix "a/../b"`) {
+		t.Errorf("bad prefix: %v", err)
+	}
+	// Out-of-range numbers were replaced by the defaults without a word.
+	if _, err := Run(context.Background(), t.TempDir(), Options{Client: c, Bucket: "media", Concurrency: -1}); err == nil || !strings.Contains(err.Error(), "Concurrency -1") {
+		t.Errorf("negative concurrency: %v", err)
+	}
+	if _, err := Run(context.Background(), t.TempDir(), Options{Client: c, Bucket: "media", PartSize: 1 << 20}); err == nil || !strings.Contains(err.Error(), "minimum part size") {
+		t.Errorf("1 MiB parts: %v", err)
+	}
+	// Zero still means the default (an empty directory: nothing is sent).
+	if _, err := Run(context.Background(), t.TempDir(), Options{Client: c, Bucket: "media"}); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+}
+
+// Destinations a CloudFront URL could never reach were accepted: a prefix
+// with ".." went into the keys ("../x/a.ts") and browsers remove that
+// segment before requesting; an invalid bucket name failed every file.
+func TestCheckDestination(t *testing.T) {
+	tests := []struct {
+		bucket, prefix string
+		msg            string // "" when accepted
+	}{
+		{"media", "", ""},
+		{"media", "video", ""},
+		{"media", "video/", ""},
+		{"media", "video/abc/", ""},
+		{"media", "a..b/...", ""},
+		{"media", "v/%2e%2ex", ""},
+		{"Media_X", "video", "bucket name"},
+		{"media?x=1", "a", "bucket name"},
+		{"media", "../x", `segment ".."`},
+		{"media", "a/./b", `segment "."`},
+		{"media", "a/%2E%2e/b", `segment "%2E%2e"`},
+		{"media", "a/.%2e", `segment ".%2e"`},
+		{"media", "/video", "empty path segment"},
+		{"media", "video//", "empty path segment"},
+		{"media", "a//b", "empty path segment"},
+		{"media", "a\x1b[2Jb", ""}, // valid in S3 and reachable as %1B; printed escaped
+		{"media", "v/", ""},
+		{"media", "/", "empty path segment"},
+		{"media", "a\xffb", "UTF-8"},
+		{"media", strings.Repeat("a", 1025), "S3 allows 1024"},
+	}
+	for _, tc := range tests {
+		err := CheckDestination(tc.bucket, tc.prefix)
+		switch {
+		case tc.msg == "" && err != nil:
+			t.Errorf("CheckDestination(%q, %q) = %v", tc.bucket, tc.prefix, err)
+		case tc.msg != "" && (err == nil || !strings.Contains(err.Error(), tc.msg)):
+			t.Errorf("CheckDestination(%q, %q) = %v, want an error with %q", tc.bucket, tc.prefix, err, tc.msg)
+		}
+	}
+}
+
+// Files whose names give keys no URL reaches fail with the reason before
+// anything is sent; a good name next to them is planned as usual (dry run:
+// it is compared with the bucket, which the client cannot reach, a closed
+// port on 127.0.0.1, so it fails too, with another reason).
+func TestUnreachableNamesFail(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"%2e%2e", "%2E", "bad\xffname.ts", "%2e%2e.ts"} {
+		must(t, os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644))
+	}
+	must(t, os.MkdirAll(filepath.Join(dir, ".%2e"), 0o755)) // read as ".." by browsers
+	must(t, os.WriteFile(filepath.Join(dir, ".%2e", "a.ts"), []byte("x"), 0o644))
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1"), UsePathStyle: true})
+	var rec recorder
+	var planned []string
+	sum, err := Run(context.Background(), dir, Options{Client: c, Bucket: "media", DryRun: true, Progress: func(e Event) {
+		if e.Action == Planned {
+			planned = append(planned, e.Path)
+		}
+		rec.add(e)
+	}})
+	must(t, err)
+	if strings.Join(planned, ",") != "%2e%2e.ts" { // not a dot segment: reachable
+		t.Errorf("planned %q, want only %%2e%%2e.ts", planned)
+	}
+	want := []string{"%2E", "%2e%2e", "%2e%2e.ts", ".%2e/a.ts", "bad\xffname.ts"}
+	if got := rec.byAction(Failed); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("failed %q, want %q", got, want)
+	}
+	for _, e := range sum.Failed {
+		if e.Path == "%2e%2e.ts" {
+			continue
+		}
+		if msg := e.Err.Error(); !strings.HasPrefix(msg, "file name: ") || !strings.Contains(msg, "rename it") {
+			t.Errorf("%q: reason %q", e.Path, msg)
+		}
 	}
 }
 
@@ -351,5 +444,50 @@ func TestInterruptedMultipart(t *testing.T) {
 	must(t, err)
 	if sum.Uploaded != 1 {
 		t.Errorf("re-run: %+v", sum)
+	}
+}
+
+// A file replaced between the walk and its upload by a symlink (open
+// followed it out of the directory) or a FIFO (open blocked forever) fails
+// with the reason, and nothing is read through it. No request is sent for
+// them: the client points at a closed port on 127.0.0.1.
+func TestReplacedAfterWalk(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "secret.ts")
+	must(t, os.WriteFile(secret, []byte("secret"), 0o644))
+	for _, name := range []string{"link.ts", "fifo.ts"} {
+		must(t, os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644))
+	}
+	replace := map[string]func(string) error{
+		"link.ts": func(p string) error { return os.Symlink(secret, p) },
+		"fifo.ts": func(p string) error { return syscall.Mkfifo(p, 0o644) },
+	}
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:1"), UsePathStyle: true})
+	var rec recorder
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(context.Background(), dir, Options{Client: c, Bucket: "media", DryRun: true, Progress: func(e Event) {
+			if e.Action == Planned {
+				p := filepath.Join(dir, e.Path)
+				must(t, os.Remove(p))
+				must(t, replace[e.Path](p))
+			}
+			rec.add(e)
+		}})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		must(t, err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run hung on a file replaced by a FIFO")
+	}
+	if got := strings.Join(rec.byAction(Failed), ","); got != "fifo.ts,link.ts" {
+		t.Fatalf("failed %q", got)
+	}
+	for _, e := range rec.events {
+		if !strings.Contains(e.Err.Error(), "replaced since the directory was read") {
+			t.Errorf("%s: %v", e.Path, e.Err)
+		}
 	}
 }

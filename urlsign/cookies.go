@@ -27,7 +27,9 @@ type CookieOptions struct {
 	// so a browser never accepts a cookie for it from another site.
 	Domain string
 	// Path defaults to "/". A narrower path (e.g. "/videos/abc/") limits
-	// which requests carry the cookies.
+	// which requests carry the cookies. It is written as the browser sends
+	// the path (printable ASCII, percent-encoded otherwise, no ';') and must
+	// be one the browser sends the cookies with for the signed resource.
 	Path string
 	// SameSite defaults to Lax (http.SameSiteDefaultMode and 0 also mean
 	// Lax), right when the player page and the media are the same site.
@@ -50,7 +52,7 @@ func (s *Signer) Cookies(p Policy, o CookieOptions) ([]*http.Cookie, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCookieDomain(o.Domain, st.resource); err != nil {
+	if err := checkCookieScope(o, st.resource); err != nil {
 		return nil, err
 	}
 	sig, err := s.signPolicy(policy)
@@ -77,7 +79,7 @@ func (s *Signer) CannedCookies(rawURL string, expires time.Time, o CookieOptions
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCookieDomain(o.Domain, u.String()); err != nil {
+	if err := checkCookieScope(o, u.String()); err != nil {
 		return nil, err
 	}
 	sig, err := s.signPolicy(cannedJSON(u.String(), exp))
@@ -109,6 +111,63 @@ func (s *Signer) cookies(firstName, firstValue, sig string, expires time.Time, o
 		out = append(out, mk(CookieHashAlgorithm, string(SHA256)))
 	}
 	return out
+}
+
+// checkCookieScope checks that a browser would send cookies with options o
+// along with requests for resource (a URL or a pattern).
+func checkCookieScope(o CookieOptions, resource string) error {
+	if err := checkCookieDomain(o.Domain, resource); err != nil {
+		return err
+	}
+	return checkCookiePath(o.Path, resource)
+}
+
+// checkCookiePath refuses a Path that net/http would silently alter (it
+// drops control characters and ';' and logs a warning), one a browser
+// never compares equal to a request path (not starting with '/', spaces or
+// non-ASCII characters that the request carries percent-encoded), and one
+// that covers no request for the resource (RFC 6265 path-match).
+func checkCookiePath(path, resource string) error {
+	if path == "" {
+		return nil
+	}
+	if path[0] != '/' {
+		return errorf(ErrCookiePath, "cookie path %q does not start with '/': browsers ignore such a Path; use e.g. /videos/abc/", path)
+	}
+	for _, r := range path {
+		if r <= 0x20 || r >= 0x7f || r == ';' {
+			return errorf(ErrCookiePath, "cookie path %q contains %q: write the path as the browser sends it, percent-encoded (e.g. %%20 for a space)", path, string(r))
+		}
+	}
+	u, err := parseURL(resource, true)
+	if err != nil || !strings.Contains(u.prefix, "://") || strings.ContainsAny(u.prefix, "*?") || u.path == "" {
+		return nil // no fixed path to compare with
+	}
+	lit, wild := u.path, false
+	if k := strings.IndexAny(lit, "*?"); k >= 0 {
+		lit, wild = lit[:k], true
+	}
+	// Some request path covered by the resource must path-match: with a
+	// wildcard, any path starting with lit (so a longer Path under lit
+	// matches one of them); without, exactly lit.
+	if pathMatch(path, lit) || (wild && strings.HasPrefix(path, lit)) {
+		return nil
+	}
+	return errorf(ErrCookiePath, "cookie path %q does not cover the signed resource's path %q: the browser would never send these cookies with its requests; use a parent path such as %q", path, u.path, parentPath(lit))
+}
+
+// pathMatch is RFC 6265's path-match: the browser sends a cookie with Path
+// cookiePath along with a request for requestPath.
+func pathMatch(cookiePath, requestPath string) bool {
+	if !strings.HasPrefix(requestPath, cookiePath) {
+		return false
+	}
+	return len(requestPath) == len(cookiePath) || strings.HasSuffix(cookiePath, "/") || requestPath[len(cookiePath)] == '/'
+}
+
+// parentPath is the directory part of path, ending in '/'.
+func parentPath(path string) string {
+	return path[:strings.LastIndexByte(path, '/')+1]
 }
 
 // checkCookieDomain refuses a cloudfront.net Domain and a Domain that does

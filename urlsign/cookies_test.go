@@ -154,3 +154,55 @@ func TestCookieDomainErrors(t *testing.T) {
 	_, err = s.CannedCookies("https://m.example.com/a.jpg", testNow.Add(-time.Second), CookieOptions{})
 	wantErr(t, err, ErrInvalidExpiry, "in the past")
 }
+
+func TestCookiePath(t *testing.T) {
+	s := newTestSigner(t, loadRSA(t), SHA1)
+	tests := []struct {
+		path, resource string
+		msg            []string // nil: accepted
+	}{
+		{"/", "https://m.example.com/videos/abc/*", nil},
+		{"/videos/", "https://m.example.com/videos/abc/*", nil},
+		{"/videos", "https://m.example.com/videos/abc/*", nil},
+		{"/videos/abc/", "https://m.example.com/videos/abc/*", nil},
+		{"/videos/abc/720p/", "https://m.example.com/videos/abc/*", nil}, // narrower: still sent for part of the asset
+		{"/videos/ab", "https://m.example.com/videos/ab*", nil},
+		{"/videos/a%20b/", "https://m.example.com/videos/a b/*", nil}, // the pattern is percent-encoded too
+		{"/a.jpg", "https://m.example.com/a.jpg", nil},
+		// A wildcard in the scheme or host may match across a '/': no fixed path.
+		{"/x/", "https://*.example.com/v/*", nil},
+		{"/x/", "https://m.example.com*", nil},
+		{"/videos/xyz/", "https://m.example.com/videos/abc/*", []string{`does not cover the signed resource's path "/videos/abc/*"`, `use a parent path such as "/videos/abc/"`}},
+		{"/videos/ab", "https://m.example.com/videos/abc/*", []string{"does not cover"}}, // /videos/ab does not path-match /videos/abc/...
+		{"/a.jpg/", "https://m.example.com/a.jpg", []string{"does not cover"}},
+		{"/b", "https://m.example.com/a.jpg", []string{"does not cover", `"/"`}},
+		{"videos/", "https://m.example.com/videos/*", []string{`does not start with '/'`}},
+		// Bytes net/http would drop from the Set-Cookie line (logging a
+		// warning), changing the path without a word, and bytes a browser
+		// sends percent-encoded.
+		{"/v/\x1b[2J", "https://m.example.com/v/*", []string{`contains "\x1b"`, "write the path as the browser sends it"}},
+		{"/v/a\nb", "https://m.example.com/v/*", []string{`contains "\n"`}},
+		{"/v/a;b", "https://m.example.com/v/*", []string{`contains ";"`}},
+		{"/v/a b", "https://m.example.com/v/*", []string{`contains " "`, "%20"}},
+		{"/v/\u00e9", "https://m.example.com/v/*", []string{`contains "é"`, "write the path as the browser sends it"}},
+		{"/v/\x7f", "https://m.example.com/v/*", []string{`contains "\x7f"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path+" "+tc.resource, func(t *testing.T) {
+			_, err := s.Cookies(Policy{Resource: tc.resource, Expires: testExpires}, CookieOptions{Path: tc.path})
+			if tc.msg == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			wantErr(t, err, ErrCookiePath, tc.msg...)
+		})
+	}
+	// Canned cookies check the path against their URL.
+	_, err := s.CannedCookies("https://m.example.com/v/a.jpg", testExpires, CookieOptions{Path: "/w/"})
+	wantErr(t, err, ErrCookiePath, "does not cover")
+	if _, err := s.CannedCookies("https://m.example.com/v/a.jpg", testExpires, CookieOptions{Path: "/v"}); err != nil {
+		t.Error(err)
+	}
+}

@@ -63,8 +63,10 @@
 // information, a second ':' outside brackets (https://a:b:443), ports past
 // 65535 or 0, empty or over-long DNS labels and numeric hosts that browsers
 // would rewrite (127.1) are refused. A resource pattern with a "." or ".."
-// segment is refused, since no browser sends one. MatchURL, Check and verify
-// apply a pattern to the same normalised URL.
+// segment is refused, since no browser sends one. A tab or line break inside
+// a URL is refused too: browsers delete them, so no encoded form of them is
+// what a browser requests. MatchURL, Check and verify apply a pattern to the
+// same normalised URL.
 //
 // # HLS
 //

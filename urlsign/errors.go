@@ -29,6 +29,9 @@ var (
 	// ErrCookieDomain: the cookie Domain is a cloudfront.net name, or does not
 	// cover the host of the signed resource.
 	ErrCookieDomain = errors.New("invalid cookie domain")
+	// ErrCookiePath: the cookie Path is not an absolute path written as the
+	// browser sends it, or does not cover the signed resource's path.
+	ErrCookiePath = errors.New("invalid cookie path")
 )
 
 // Errors returned when decoding or verifying.
@@ -38,7 +41,7 @@ var (
 	ErrMissingParameter = errors.New("missing CloudFront signing parameter")
 	// ErrMalformedPolicy: the Policy does not decode (base64 or JSON), or
 	// Expires is not an epoch time, or the policy has no single statement
-	// with a DateLessThan.
+	// with a DateLessThan, or a key appears twice in one of its objects.
 	ErrMalformedPolicy = errors.New("malformed policy")
 	// ErrMalformedSignature: the Signature is not CloudFront URL-safe base64.
 	ErrMalformedSignature = errors.New("malformed signature")

@@ -109,10 +109,14 @@ func FuzzParsePolicy(f *testing.F) {
 	f.Add([]byte(`{"Statement":{"Condition":{"DateLessThan":{"AWS:EpochTime":1e99}}}}`))
 	f.Add([]byte(`{"Statement":[{"Resource":"a\u0000\u202e","Condition":{"DateLessThan":{"AWS:EpochTime":"1"}}}]}`))
 	f.Add([]byte(`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[`))
+	f.Add([]byte(`{"Statement":[{"Resource":"a","Resource":"b","Condition":{"DateLessThan":{"AWS:EpochTime":1}}}]}`))
 	f.Fuzz(func(t *testing.T, policy []byte) {
 		var s Signed
 		if err := s.parsePolicy(policy); err != nil {
 			return
+		}
+		if err := noDuplicateKeys(policy); err != nil {
+			t.Fatalf("policy %q accepted with a repeated key: %v", policy, err)
 		}
 		if s.Expires.Unix() < 1 || s.Expires.Unix() > MaxEpoch || (!s.NotBefore.IsZero() && s.NotBefore.Unix() > MaxEpoch) {
 			t.Fatalf("policy %q accepted with times %v, %v", policy, s.Expires, s.NotBefore)

@@ -65,6 +65,7 @@ func (u urlParts) String() string {
 // sends and CloudFront matches: lowercase scheme and host, no default port,
 // "/" for an empty path, no empty trailing "?", and spaces, control and
 // non-ASCII characters percent-encoded as UTF-8 (existing %XX escapes kept).
+// A tab or line break inside the URL is refused: browsers delete it.
 //
 // With pattern set, it accepts a custom-policy resource instead: the
 // wildcards * and ? may appear anywhere, including the scheme and host, and a
@@ -74,12 +75,20 @@ func parseURL(raw string, pattern bool) (urlParts, error) {
 	if pattern {
 		sentinel, what = ErrInvalidResource, "resource pattern"
 	}
-	s := strings.TrimSpace(raw)
+	// Browsers trim C0 controls and spaces at both ends (WHATWG URL
+	// standard), not Unicode spaces such as U+00A0, which they encode.
+	s := strings.TrimFunc(raw, func(r rune) bool { return r <= 0x20 })
 	if s == "" {
 		return urlParts{}, errorf(sentinel, "empty %s: give an absolute https:// URL", what)
 	}
 	if !utf8.ValidString(s) {
 		return urlParts{}, errorf(sentinel, "%s %q is not valid UTF-8", what, raw)
+	}
+	if strings.ContainsAny(s, "\t\n\r") {
+		// Browsers delete them from anywhere in a URL: signing "a\tb" as
+		// "a%09b" would sign a path the page's URL never requests.
+		return urlParts{}, errorf(sentinel, "%s %q contains a tab or line break, which browsers delete from URLs (they would request %q): remove it, or write it as %%09, %%0A or %%0D if it is part of a name",
+			what, raw, strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(s))
 	}
 	if strings.Contains(s, "#") {
 		return urlParts{}, errorf(sentinel, "%s %q has a fragment (#...): browsers never send it, so CloudFront never sees it; remove it", what, raw)

@@ -44,6 +44,12 @@ func TestNormalizeURLRefusesMalformedAuthority(t *testing.T) {
 		{"https://.example.com/a", "empty label"},
 		{"https://" + strings.Repeat("a", 64) + ".example.com/a", "at most 63"},
 		{"https://" + strings.Repeat("abcdefghi.", 26) + "com/a", "at most 253"},
+		// Browsers delete tabs and line breaks anywhere in a URL; they were
+		// signed as %09 and %0A, a path the page's URL never requests.
+		{"https://h.example.com/a\tb.ts", `contains a tab or line break, which browsers delete from URLs (they would request "https://h.example.com/ab.ts")`},
+		{"https://h.example.com/a\nb.ts", "%0A"},
+		{"https://h.example.com/a.ts?x=1\r\n2", `"https://h.example.com/a.ts?x=12"`},
+		{"https://h.exa\nmple.com/a", "tab or line break"},
 	}
 	for _, tc := range tests {
 		got, err := NormalizeURL(tc.in)
@@ -84,6 +90,11 @@ func TestNormalizeURLAsBrowsers(t *testing.T) {
 		{"https://h.example.com/a/b/../?q=../x", "https://h.example.com/a/?q=../x"}, // the query is left alone
 		{"https://h.example.com/a/.hidden/..b/b...ts", "https://h.example.com/a/.hidden/..b/b...ts"},
 		{"https://h.example.com//a//./b", "https://h.example.com//a//b"},
+		// Trimmed at the ends like a browser: C0 controls and spaces only;
+		// a no-break space is part of the URL and encoded.
+		{" \t\nhttps://h.example.com/a.jpg\r\n\x00 ", "https://h.example.com/a.jpg"},
+		{"https://h.example.com/a%09b", "https://h.example.com/a%09b"},
+		{"https://h.example.com/a\u00a0", "https://h.example.com/a%C2%A0"},
 	}
 	for _, tc := range tests {
 		got, err := NormalizeURL(tc.in)

@@ -7,6 +7,7 @@ import (
 	"crypto"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -196,6 +197,9 @@ func (s *Signed) parsePolicy(pj []byte) error {
 	if err := json.Unmarshal(pj, &top); err != nil {
 		return bad("not a JSON object: %v", err)
 	}
+	if err := noDuplicateKeys(pj); err != nil {
+		return bad("%v", err)
+	}
 	if err := onlyKeys(top, "Statement"); err != nil {
 		return bad("%v", err)
 	}
@@ -272,6 +276,57 @@ func (s *Signed) parsePolicy(pj []byte) error {
 		s.IPAddress = ip
 	}
 	return nil
+}
+
+// noDuplicateKeys reports a key that appears twice in one object of the
+// valid JSON document doc. encoding/json keeps the last one silently, while
+// CloudFront's reading of {"Resource":"a","Resource":"b"} is not documented:
+// a policy that can be read two ways is refused rather than guessed at.
+func noDuplicateKeys(doc []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	type frame struct {
+		keys   map[string]bool
+		object bool
+		key    bool // the next token of an object is a key
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = &stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.key {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			name := tok.(string) // an object key is always a string
+			if top.keys[name] {
+				return errors.New("key " + strconv.Quote(name) + " appears twice in one object")
+			}
+			top.keys[name] = true
+			top.key = false
+			continue
+		}
+		if top != nil && top.object {
+			top.key = true // this token is a value; a key comes next
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{keys: map[string]bool{}, object: true, key: true})
+		case json.Delim('['):
+			stack = append(stack, frame{})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+	}
 }
 
 // onlyKeys reports a key of m that is not one of allowed.

@@ -216,12 +216,42 @@ func TestParseErrors(t *testing.T) {
 		{"no Condition", pol(`{"Statement":[{"Resource":"a"}]}`), ErrMalformedPolicy, []string{"no \"Condition\""}},
 		{"IPv6 condition", pol(`{"Statement":[{"Resource":"a","Condition":{"IpAddress":{"AWS:SourceIp":"2001:db8::/32"},"DateLessThan":{"AWS:EpochTime":1767229200}}}]}`), ErrMalformedPolicy, []string{"IPv6"}},
 		{"not a URL", "a.jpg?Expires=1", ErrInvalidURL, []string{"not absolute"}},
+		// encoding/json keeps the last of two equal keys; CloudFront's reading is undocumented.
+		{"duplicate Resource", pol(`{"Statement":[{"Resource":"https://m.example.com/a.jpg","Resource":"https://m.example.com/*","Condition":{"DateLessThan":{"AWS:EpochTime":1767229200}}}]}`), ErrMalformedPolicy, []string{`key "Resource" appears twice`}},
+		{"duplicate escaped Resource", pol(`{"Statement":[{"Resource":"https://m.example.com/a.jpg","Reso\u0075rce":"https://m.example.com/*","Condition":{"DateLessThan":{"AWS:EpochTime":1767229200}}}]}`), ErrMalformedPolicy, []string{`key "Resource" appears twice`}},
+		{"duplicate DateLessThan", pol(`{"Statement":[{"Resource":"a","Condition":{"DateLessThan":{"AWS:EpochTime":1767229200},"DateLessThan":{"AWS:EpochTime":2000000000}}}]}`), ErrMalformedPolicy, []string{`key "DateLessThan" appears twice`}},
+		{"duplicate epoch", pol(`{"Statement":[{"Resource":"a","Condition":{"DateLessThan":{"AWS:EpochTime":1767229200,"AWS:EpochTime":2000000000}}}]}`), ErrMalformedPolicy, []string{`key "AWS:EpochTime" appears twice`}},
+		{"duplicate Statement", pol(`{"Statement":[{"Resource":"a","Condition":{"DateLessThan":{"AWS:EpochTime":1767229200}}}],"Statement":[]}`), ErrMalformedPolicy, []string{`key "Statement" appears twice`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse(tc.url)
 			wantErr(t, err, tc.err, tc.msg...)
 		})
+	}
+}
+
+// The same key in different objects is not a duplicate: AWS:EpochTime in
+// both conditions, Resource in a nested value (the control for the
+// "duplicate ..." cases of TestParseErrors).
+func TestParseSameKeyInSiblingObjects(t *testing.T) {
+	policy := `{"Statement":[{"Resource":"https://m.example.com/*","Condition":{"DateGreaterThan":{"AWS:EpochTime":1767225600},"DateLessThan":{"AWS:EpochTime":1767229200}}}]}`
+	d, err := Parse("https://m.example.com/a.jpg?Policy=" + encodeB64([]byte(policy)) + "&Signature=AAAA&Key-Pair-Id=K1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.NotBefore.Unix() != 1767225600 || d.Expires.Unix() != 1767229200 {
+		t.Errorf("times %v %v", d.NotBefore, d.Expires)
+	}
+	for _, doc := range []string{`{"a":{"k":1},"b":{"k":2}}`, `[{"k":1},{"k":2}]`, `{"k":[{"k":{"k":0}}]}`, `{}`, `[]`, `{"a":[],"b":{}}`} {
+		if err := noDuplicateKeys([]byte(doc)); err != nil {
+			t.Errorf("noDuplicateKeys(%s) = %v", doc, err)
+		}
+	}
+	for _, doc := range []string{`{"a":1,"a":1}`, `[{"k":1,"k":2}]`, `{"x":{"y":[{"k":{},"k":[]}]}}`, `{"a":{},"b":0,"a":2}`} {
+		if err := noDuplicateKeys([]byte(doc)); err == nil {
+			t.Errorf("noDuplicateKeys(%s) = nil, want an error", doc)
+		}
 	}
 }
 

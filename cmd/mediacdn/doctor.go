@@ -53,19 +53,19 @@ tells which cache behavior each URL matches.
 
 Every finding says what failed, where (URL and path pattern), the likely
 cause and the fix. Exit status: 0 all checks pass (warnings allowed), 1 a
-check failed or the walk stopped before checking every URL it found
-(--max-urls, --max-time, the byte budget), 2 usage error.
+check failed or the walk did not check every URL it found (--max-urls,
+--max-time, the byte budget, a redirect not followed), 2 usage error.
 
 Bounds of live mode, so that any URL can be pointed at safely:
   --max-urls (2000) URLs checked, --max-time (5m) for the whole walk,
   --timeout (10s) per request (redirects and body included);
   5 MiB per playlist and 64 KiB per other body (after decompression),
-  64 MiB read in all, 64 KiB of response headers, 8192-byte URLs,
+  64 MiB of bodies read in all, 64 KiB of response headers, 8192-byte URLs,
   10 redirects per request, 8 levels of playlist nesting; the report
   lists at most 500 findings, 50 URLs per finding and 100 parse notes per
   playlist (1000 in all), and counts the rest. Measured peak memory for
-  the worst playlists within these bounds: about 160 MiB (docs/doctor.md,
-  "Bounds").
+  the worst playlists within these bounds: about 150 MiB at the default
+  --concurrency, 200 MiB at 64 (docs/doctor.md, "Bounds").
 Requests go only to the URL's host and port and to --allow-hosts, never
 to a link-local address; each redirect is checked the same way; --header
 values go only to the URL's own origin. Text output escapes control

@@ -3,11 +3,23 @@ package main
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/mediacdn/mediacdn/edge"
+	"github.com/mediacdn/mediacdn/internal/edgefixture"
 	"github.com/mediacdn/mediacdn/internal/mediafixture"
+	"github.com/mediacdn/mediacdn/urlsign"
 )
+
+// TestMain removes the media the browser tests generated, once for all.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	mediafixture.RemoveShared()
+	os.Exit(code)
+}
 
 func TestDoctorBrowserUsage(t *testing.T) {
 	for _, tc := range []struct {
@@ -16,7 +28,11 @@ func TestDoctorBrowserUsage(t *testing.T) {
 	}{
 		{[]string{"doctor", "--browser", "--origin", "http://localhost:3000"}, "--browser needs the URL"},
 		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.jpg"}, "--origin is required"},
-		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.jpg", "--origin", "http://localhost:3000", "--chrome", "/nonexistent/chromium"}, "/nonexistent/chromium"},
+		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.jpg", "--origin", "http://localhost:3000", "--chrome", "/nonexistent/chromium"}, `--chrome: Chromium "/nonexistent/chromium": not an executable file`},
+		// Flags of the HTTP checks would be silently ignored by the browser.
+		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.jpg", "--origin", "http://localhost:3000", "--header", "Cookie: a=b"}, "--header is not used by --browser"},
+		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.m3u8", "--origin", "http://localhost:3000", "--sample", "3"}, "--sample is not used by --browser"},
+		{[]string{"doctor", "--browser", "http://127.0.0.1:1/a.m3u8", "--origin", "http://localhost:3000", "--timeout", "0s"}, "--timeout must be positive"},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
@@ -29,7 +45,6 @@ func TestDoctorBrowserUsage(t *testing.T) {
 // (exit 1, the cache named) and on one that does not (exit 0).
 func TestDoctorBrowser(t *testing.T) {
 	set := mediafixture.RequireBrowser(t)
-	defer mediafixture.RemoveShared()
 	good := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir, VaryAlways: true})
 	defer good.Close()
 	bad := httptest.NewServer(&mediafixture.BareS3{Dir: set.Dir})
@@ -60,5 +75,24 @@ func TestDoctorBrowser(t *testing.T) {
 	}
 	if doc.Result != "fail" || !found {
 		t.Errorf("want a failed browser.fetch-after-img naming the CORS reason and the cache:\n%s", stdout)
+	}
+}
+
+// TestDoctorBrowserSignedPlaylist: --propagate-query reaches the browser
+// check, so a signed playlist URL plays (exit 0) through the edge serving a
+// template with a key group.
+func TestDoctorBrowserSignedPlaylist(t *testing.T) {
+	set := mediafixture.RequireBrowser(t)
+	signed := edgefixture.Template{Path: "../../test/browser/testdata/signed-cookies.template.json"}
+	srv, e := edgefixture.Start(t, signed, "", set.Dir, edge.Options{})
+	signer := edgefixture.Signer(t, e, "../../test/browser/testdata/keys/test_only_rsa_private.pem")
+	asset, err := signer.SignAsset(srv.URL+"/video/ts/", urlsign.Policy{Expires: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI("doctor", "--browser", srv.URL+"/"+set.TSMaster+"?"+asset.Query,
+		"--origin", "http://localhost:3000", "--propagate-query")
+	if code != 0 || !strings.Contains(stdout, "PASS  browser.playback") {
+		t.Errorf("exit %d, want 0 and a played asset\n%s%s", code, stdout, stderr)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,5 +150,72 @@ func TestSignAndVerifyParseURLsStrictly(t *testing.T) {
 		if code != tc.code {
 			t.Errorf("verify --url %s: exit %d, want %d\n%s", tc.url, code, tc.code, stdout)
 		}
+	}
+}
+
+// Error messages can carry names from outside unquoted (the path in an os
+// error, an unknown flag); before errorLine they reached the terminal raw,
+// so a file name could clear the screen or add a line of its own.
+func TestErrorMessagesAreEscaped(t *testing.T) {
+	fixNow(t, cliNow)
+	priv, _, _ := testKeys(t, cfkeys.RSA)
+	const evil = "x\x1b[2J\nmediacdn: VALID\u202e"
+	missing := filepath.Join(t.TempDir(), evil)
+	file := filepath.Join(t.TempDir(), evil)
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string // escaped form expected in the message
+	}{
+		{"sign, key path", []string{"sign", "--url", "https://m.example.com/a", "--key-pair-id", "K", "--private-key", missing, "--expires", "1h"}, `x\x1b[2J\nmediacdn: VALID\u{202e}`},
+		{"verify, key path", []string{"verify", "--public-key", missing, "https://m.example.com/a?Expires=1&Signature=AAAA&Key-Pair-Id=K"}, `x\x1b[2J\nmediacdn: VALID\u{202e}`},
+		{"keygen, out dir", []string{"keygen", "--out", filepath.Join(file, "sub")}, `x\x1b[2J\nmediacdn: VALID\u{202e}`},
+		{"unknown flag", []string{"sign", "--" + evil}, `--x\x1b[2J\nmediacdn: VALID\u{202e}`},
+		{"unknown command", []string{evil}, `unknown command "x\x1b[2J\nmediacdn: VALID\u202e"`}, // quoted by cobra
+		// Already quoted with %q (and so free of controls): printed as is,
+		// not with its backslashes doubled.
+		{"quoted value", []string{"sign", "--url", "https://m.example.com/a", "--key-pair-id", "K", "--private-key", priv, "--expires", "1h", "--ip", "\x1b"}, `IP address "\x1b" is not`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := cli(t, tc.args...)
+			if code == 0 {
+				t.Fatalf("exit 0; stderr %q", stderr)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") {
+				t.Errorf("stderr is not one line: %q", stderr)
+			}
+			if strings.ContainsAny(strings.TrimSuffix(stderr, "\n"), "\x1b\n\r\u202e") {
+				t.Errorf("stderr holds raw control characters: %q", stderr)
+			}
+			mustContain(t, "stderr", stderr, tc.want)
+		})
+	}
+}
+
+// keygen prints --out back in its report and in a cdk.json snippet: the
+// text escaped (it was printed raw), the snippet valid JSON for any name
+// (it was built by pasting the path between quotes).
+func TestKeygenPrintsOutEscaped(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "k\x1b[2J\"q\nFAKE")
+	code, stdout, stderr := cli(t, "keygen", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if strings.ContainsAny(stdout, "\x1b\r") || strings.Contains(stdout, "\nFAKE") {
+		t.Errorf("stdout holds the raw name: %q", stdout)
+	}
+	mustContain(t, "stdout", stdout, `k\x1b[2J"q\nFAKE/private_key.pem`)
+	_, snippet, ok := strings.Cut(stdout, `{"publicKeyFiles": `)
+	if !ok {
+		t.Fatalf("no cdk.json snippet in %q", stdout)
+	}
+	snippet, _, _ = strings.Cut(snippet, "}")
+	var files []string
+	if err := json.Unmarshal([]byte(snippet), &files); err != nil || len(files) != 1 || files[0] != filepath.ToSlash(filepath.Join(dir, "public_key.pem")) {
+		t.Errorf("snippet %s: %v %q", snippet, err, files)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/mediacdn/mediacdn/cfkeys"
 	"github.com/mediacdn/mediacdn/internal/readlimit"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 	"github.com/spf13/cobra"
 )
 
@@ -88,20 +90,23 @@ func runKeygen(stdout io.Writer, out, keyType string) error {
 	}
 
 	kind := map[cfkeys.KeyType]string{cfkeys.RSA: "RSA 2048", cfkeys.ECDSA: "ECDSA P-256"}[t]
-	fmt.Fprintf(stdout, "Wrote %s (%s private key, mode 0600)\n", privPath, kind)
-	fmt.Fprintf(stdout, "Wrote %s (public key, mode 0644)\n", pubPath)
+	// --out is printed back: escaped, so a name cannot act on the terminal.
+	privShown, pubShown := safetext.Escape(privPath), safetext.Escape(filepath.ToSlash(pubPath))
+	pubJSON, _ := json.Marshal(filepath.ToSlash(pubPath)) // valid JSON, controls as \u00XX
+	fmt.Fprintf(stdout, "Wrote %s (%s private key, mode 0600)\n", privShown, kind)
+	fmt.Fprintf(stdout, "Wrote %s (public key, mode 0644)\n", safetext.Escape(pubPath))
 	fmt.Fprintf(stdout, "Public key fingerprint (SHA-256 of the DER key): %s\n\n", pub.Fingerprint())
 	fmt.Fprintf(stdout, "Next steps:\n")
-	fmt.Fprintf(stdout, "  1. Add %s to the \"publicKeyFiles\" list in cdk.json (paths relative to the CDK app),\n", filepath.ToSlash(pubPath))
-	fmt.Fprintf(stdout, "     e.g. \"context\": {\"publicKeyFiles\": [\"%s\"]}, and run cdk deploy. The stack outputs\n", filepath.ToSlash(pubPath))
+	fmt.Fprintf(stdout, "  1. Add %s to the \"publicKeyFiles\" list in cdk.json (paths relative to the CDK app),\n", pubShown)
+	fmt.Fprintf(stdout, "     e.g. \"context\": {\"publicKeyFiles\": [%s]}, and run cdk deploy. The stack outputs\n", printable(string(pubJSON)))
 	fmt.Fprintf(stdout, "     the key group id and each public key id: that id is the Key-Pair-Id to sign with.\n")
 	fmt.Fprintf(stdout, "     Upload media with the right types: mediacdn upload ./video s3://BUCKET/video (BUCKET: the BucketName output).\n")
-	fmt.Fprintf(stdout, "  2. Keep %s out of the repository: store it in a secrets manager, load it in\n", privPath)
+	fmt.Fprintf(stdout, "  2. Keep %s out of the repository: store it in a secrets manager, load it in\n", privShown)
 	fmt.Fprintf(stdout, "     the back end that signs, and delete the local copy.\n")
-	fmt.Fprintf(stdout, "  3. Try it: mediacdn sign --url https://media.example.com/a.jpg --key-pair-id KEY_ID --private-key %s --expires 1h\n", privPath)
+	fmt.Fprintf(stdout, "  3. Try it: mediacdn sign --url https://media.example.com/a.jpg --key-pair-id KEY_ID --private-key %s --expires 1h\n", privShown)
 	if repo := gitRoot(out); repo != "" {
-		fmt.Fprintf(stdout, "\nWarning: %s is inside the git repository %s. Make sure %s is never committed:\n", out, repo, privateKeyFile)
-		fmt.Fprintf(stdout, "  echo %s >> %s\n", privateKeyFile, filepath.Join(out, ".gitignore"))
+		fmt.Fprintf(stdout, "\nWarning: %s is inside the git repository %s. Make sure %s is never committed:\n", safetext.Escape(out), safetext.Escape(repo), privateKeyFile)
+		fmt.Fprintf(stdout, "  echo %s >> %s\n", privateKeyFile, safetext.Escape(filepath.Join(out, ".gitignore")))
 	}
 	return nil
 }

@@ -20,8 +20,11 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
 // Exit codes shared by every subcommand.
@@ -88,11 +91,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintf(stderr, "mediacdn: %v\n", ee.err)
+			fmt.Fprintf(stderr, "mediacdn: %s\n", errorLine(ee.err))
 		}
 		return ee.code
 	}
-	fmt.Fprintf(stderr, "mediacdn: %v\n", err)
+	fmt.Fprintf(stderr, "mediacdn: %s\n", errorLine(err))
 	// cobra reports unknown commands and wrong argument counts as plain errors.
 	if isCobraUsageError(err) {
 		return exitUsage
@@ -129,6 +132,22 @@ func version(info *debug.BuildInfo, ok bool) string {
 		v += " " + rev + modified
 	}
 	return v + " " + info.GoVersion
+}
+
+// errorLine renders an error message for the terminal (see printable): a
+// message can carry text from outside unquoted, such as the path in an os
+// error or an unknown flag's name.
+func errorLine(err error) string { return printable(err.Error()) }
+
+// printable returns s unchanged when nothing in it acts on a terminal (a
+// message quoting outside values with %q, a JSON snippet), and escaped
+// whole (safetext.Escape) otherwise, rather than with every backslash of
+// an already quoted value doubled.
+func printable(s string) string {
+	if esc := safetext.Escape(s); esc != strings.ReplaceAll(s, `\`, `\\`) {
+		return esc
+	}
+	return s
 }
 
 func main() {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -219,10 +220,15 @@ func serveEdge(ctx context.Context, cfg *serveConfig, origin http.Handler, out i
 			break
 		}
 	}
-	for _, k := range e.KeyPairIDList() {
-		fmt.Fprintf(out, "key-pair-id %s (%s)\n", k[0], safetext.Escape(k[1]))
+	ids := e.KeyPairIDs()
+	for _, pk := range cfg.dist.PublicKeys() { // template order
+		fmt.Fprintf(out, "key-pair-id %s (%s)\n", ids[pk.LogicalID], safetext.Escape(pk.LogicalID))
 	}
-	fmt.Fprintf(out, "serving %s of %s on http://%s/ (Ctrl-C to stop)\n", safetext.Escape(cfg.dist.Label), safetext.Escape(cfg.source), ln.Addr())
+	base, everywhere := servedURL(ln.Addr())
+	if everywhere {
+		fmt.Fprintf(out, "note: --addr %s listens on every interface: other machines can reach this edge\n", safetext.Escape(cfg.addr))
+	}
+	fmt.Fprintf(out, "serving %s of %s on %s (Ctrl-C to stop)\n", safetext.Escape(cfg.dist.Label), safetext.Escape(cfg.source), base)
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -252,6 +258,16 @@ func serveEdge(ctx context.Context, cfg *serveConfig, origin http.Handler, out i
 	return nil
 }
 
+// servedURL is the URL to print for the listening address: for an
+// unspecified address (0.0.0.0, [::]) the loopback one, which a browser and
+// "mediacdn sign" can use, rather than "http://[::]:PORT/".
+func servedURL(a net.Addr) (base string, everywhere bool) {
+	if t, ok := a.(*net.TCPAddr); ok && t.IP.IsUnspecified() {
+		return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(t.Port)) + "/", true
+	}
+	return "http://" + a.String() + "/", false
+}
+
 // requestLine renders one request for the terminal: untrusted parts escaped.
 func requestLine(i edge.RequestInfo) string {
 	cache := i.Cache
@@ -268,7 +284,8 @@ func requestLine(i edge.RequestInfo) string {
 		sort.Strings(names)
 		var parts []string
 		for _, k := range names {
-			parts = append(parts, strings.ToLower(k)+"="+string(i.CORS[k]))
+			// A header name can come from a template's function: escaped too.
+			parts = append(parts, safetext.Escape(strings.ToLower(k))+"="+string(i.CORS[k]))
 		}
 		b.WriteString(" cors=" + strings.Join(parts, ","))
 	}

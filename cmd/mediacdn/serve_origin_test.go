@@ -185,13 +185,23 @@ func TestServeS3Endpoint(t *testing.T) {
 		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
 	}
 	// OPTIONS is a cached method and Origin is not in the cache key: another
-	// origin gets the cached preflight, whose ACAO does not name it.
-	resp, _ = do(t, http.MethodOptions, base+"/videos/v1/index.m3u8", "Origin: https://evil.example.net", "Access-Control-Request-Method: GET", "Access-Control-Request-Headers: range")
+	// origin gets the cached preflight, whose ACAO does not name it. A
+	// segment, whose default TTL is a day: a playlist's 2 s can pass between
+	// two requests on a loaded machine, and this test runs on the real clock.
+	seg := base + "/videos/v1/low/seg0.ts"
+	if _, err := gw.Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("media"), Key: aws.String("videos/v1/low/seg0.ts"),
+		Body: strings.NewReader("G"), ContentType: aws.String("video/mp2t")}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ = do(t, http.MethodOptions, seg, "Origin: https://app.example.com", "Access-Control-Request-Method: GET", "Access-Control-Request-Headers: range"); resp.StatusCode != 200 {
+		t.Errorf("segment preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	resp, _ = do(t, http.MethodOptions, seg, "Origin: https://evil.example.net", "Access-Control-Request-Method: GET", "Access-Control-Request-Headers: range")
 	if resp.Header.Get("X-Cache") != "Hit from cloudfront" || resp.Header.Get("Access-Control-Allow-Origin") == "https://evil.example.net" {
 		t.Errorf("preflight from another origin: %v", resp.Header)
 	}
 	// Not cached (a path of its own): the gateway refuses the preflight.
-	resp, _ = do(t, http.MethodOptions, base+"/videos/v1/other.m3u8", "Origin: https://evil.example.net", "Access-Control-Request-Method: GET")
+	resp, _ = do(t, http.MethodOptions, base+"/videos/v1/low/seg1.ts", "Origin: https://evil.example.net", "Access-Control-Request-Method: GET")
 	if resp.StatusCode != 403 {
 		t.Errorf("uncached preflight from another origin: %d", resp.StatusCode)
 	}

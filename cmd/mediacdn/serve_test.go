@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mediacdn/mediacdn/edge"
 )
 
 // syncBuffer collects the command's output across goroutines.
@@ -170,5 +172,40 @@ func TestServePrintsKeysURLAndRequests(t *testing.T) {
 	}
 	if lines[len(lines)-1] != "stopped" {
 		t.Errorf("last line %q", lines[len(lines)-1])
+	}
+}
+
+// TestRequestLineEscapes: every untrusted part of a request line is escaped,
+// header names included (a viewer-response function from the template can
+// name a header anything; the old code printed CORS header names raw).
+func TestRequestLineEscapes(t *testing.T) {
+	line := requestLine(edge.RequestInfo{Method: "G\x1bT", Path: "/a\x1b[31m.jpg", Behavior: "x\x1b", Status: 200,
+		CORS: map[string]edge.Layer{"Access-Control-\x1b[2J": edge.LayerFunction}, Reason: "r\x1b"})
+	if strings.ContainsRune(line, 0x1b) {
+		t.Errorf("escape character in %q", line)
+	}
+	if !strings.Contains(line, `cors=access-control-\x1b[2j=function`) {
+		t.Errorf("line %q does not show the escaped header name", line)
+	}
+}
+
+// TestServedURL: an unspecified listening address is printed as a usable
+// loopback URL, with a note that other machines can connect (the old line
+// was "http://[::]:PORT/", a URL nobody can sign for or open).
+func TestServedURL(t *testing.T) {
+	for _, tt := range []struct {
+		addr       net.Addr
+		want       string
+		everywhere bool
+	}{
+		{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, "http://127.0.0.1:8080/", false},
+		{&net.TCPAddr{IP: net.IPv6loopback, Port: 8080}, "http://[::1]:8080/", false},
+		{&net.TCPAddr{IP: net.IPv4zero, Port: 8080}, "http://127.0.0.1:8080/", true},
+		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 9000}, "http://127.0.0.1:9000/", true},
+	} {
+		got, everywhere := servedURL(tt.addr)
+		if got != tt.want || everywhere != tt.everywhere {
+			t.Errorf("%v: %q %v, want %q %v", tt.addr, got, everywhere, tt.want, tt.everywhere)
+		}
 	}
 }

@@ -158,7 +158,7 @@ func parseSameSite(v string) (http.SameSite, error) {
 // errors (exit 2) and anything else into a failure (exit 1).
 func signingValueError(err error) error {
 	for _, s := range []error{urlsign.ErrInvalidURL, urlsign.ErrReservedParameter, urlsign.ErrInvalidResource, urlsign.ErrInvalidExpiry,
-		urlsign.ErrInvalidIP, urlsign.ErrCookieDomain, urlsign.ErrResourceMismatch} {
+		urlsign.ErrInvalidIP, urlsign.ErrCookieDomain, urlsign.ErrCookiePath, urlsign.ErrResourceMismatch} {
 		if errors.Is(err, s) {
 			return usageError("%v; nothing was signed", err)
 		}
@@ -184,8 +184,12 @@ func runSign(cmd *cobra.Command, f signFlags) error {
 	if err := checkPolicyTime("--expires", f.expires, expires); err != nil {
 		return err
 	}
-	if !expires.After(t0) {
+	switch {
+	case !expires.After(t0):
 		return usageError("--expires %s is in the past (%s): a signed URL or cookie must expire in the future; nothing was signed",
+			f.expires, expires.UTC().Format(time.RFC3339))
+	case expires.Unix() <= t0.Unix():
+		return usageError("--expires %s is not in the future in CloudFront's whole seconds (it would expire at %s, this very second); nothing was signed",
 			f.expires, expires.UTC().Format(time.RFC3339))
 	}
 	var notBefore time.Time

@@ -226,6 +226,10 @@ func TestSignErrors(t *testing.T) {
 		{"cloudfront.net cookie domain", ok("--cookies", "--cookie-domain", "d111111abcdef8.cloudfront.net"), 2, []string{"cloudfront.net", "own domain"}},
 		{"cookie flag without --cookies", ok("--cookie-domain", "example.com"), 2, []string{"need --cookies"}},
 		{"bad samesite", ok("--cookies", "--cookie-samesite", "sometimes"), 2, []string{`unknown --cookie-samesite "sometimes"`}},
+		// net/http used to drop the escape from the Set-Cookie line (logging a warning) and print a different path.
+		{"cookie path with an escape", ok("--cookies", "--cookie-path", "/a\x1b[2J"), 2, []string{`cookie path "/a\x1b[2J" contains "\x1b"`, "nothing was signed"}},
+		{"cookie path not covering URL", ok("--cookies", "--cookie-path", "/v/"), 2, []string{`cookie path "/v/" does not cover`, `"/a.jpg"`}},
+		{"expiry within the second", with("--expires", "1ns"), 2, []string{"--expires 1ns", "not in the future", "whole seconds"}},
 		{"bad key pair id", with("--key-pair-id", "K2 X"), 2, []string{"--key-pair-id", "letters and digits"}},
 		{"bad not-before", ok("--not-before", "later"), 2, []string{`--not-before "later"`}},
 		{"positional argument", ok("https://m.example.com/b.jpg"), 2, []string{"unknown command"}},

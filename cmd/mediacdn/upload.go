@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -83,6 +82,9 @@ func parseS3URL(s string) (bucket, prefix string, err error) {
 	if bucket == "" {
 		return "", "", usageError("destination %q has no bucket name: s3://BUCKET[/PREFIX]", s)
 	}
+	if err := upload.CheckDestination(bucket, prefix); err != nil {
+		return "", "", usageError("destination %q: %v", s, err)
+	}
 	return bucket, prefix, nil
 }
 
@@ -95,8 +97,8 @@ func runUpload(ctx context.Context, stdout, stderr io.Writer, f uploadFlags, dir
 		return usageError("--concurrency %d: use 1 to 64", f.concurrency)
 	}
 	if f.endpoint != "" {
-		if u, err := url.Parse(f.endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usageError("--endpoint-url %q: want a URL such as http://127.0.0.1:7070", f.endpoint)
+		if _, err := s3client.ParseEndpoint(f.endpoint); err != nil {
+			return usageError("--endpoint-url: %v", err)
 		}
 	}
 	bar := false
@@ -134,6 +136,11 @@ func runUpload(ctx context.Context, stdout, stderr io.Writer, f uploadFlags, dir
 			return usageError("no AWS region: pass --region (the stack's region) or set AWS_REGION")
 		}
 		cfg.Region = "us-east-1" // what S3-compatible servers sign for unless told otherwise
+	}
+	// Without credentials every file would fail with the same long SDK
+	// error; say it once, before the walk.
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return &exitError{code: exitFail, err: fmt.Errorf("no usable AWS credentials (environment, --profile or AWS_PROFILE, ~/.aws/credentials, SSO, instance role); nothing was uploaded: %w", err)}
 	}
 
 	p := newUploadPrinter(stdout, stderr, bar, f.dryRun)

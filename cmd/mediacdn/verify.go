@@ -90,11 +90,21 @@ func parseCookieFlags(values []string, header string) ([]*http.Cookie, error) {
 		if rest, ok := cutPrefixFold(h, "Cookie:"); ok {
 			h = strings.TrimSpace(rest)
 		}
-		cs, err := http.ParseCookie(h)
-		if err != nil {
-			return nil, usageError("--cookie-header %q is not a Cookie header (a=b; c=d): %v", header, err)
+		// Only CloudFront's cookies are parsed: a header copied from a
+		// browser also carries the site's own cookies, whose values (JSON,
+		// spaces) net/http refuses, and one such cookie made the whole
+		// header an error.
+		for _, pair := range strings.Split(h, ";") {
+			pair = strings.TrimSpace(pair)
+			if !strings.HasPrefix(pair, "CloudFront-") {
+				continue
+			}
+			cs, err := http.ParseCookie(pair)
+			if err != nil {
+				return nil, usageError("--cookie-header: the cookie %q is not NAME=VALUE as CloudFront sets it: %v", pair, err)
+			}
+			out = append(out, cs...)
 		}
-		out = append(out, cs...)
 	}
 	return out, nil
 }

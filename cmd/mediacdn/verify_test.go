@@ -38,6 +38,10 @@ func TestVerify(t *testing.T) {
 		cannedCookieFlags = append(cannedCookieFlags, "--cookie", l)
 	}
 	cookieHeader := "Cookie: session=abc; " + strings.Join(headerPairs, "; ")
+	// The site's own cookies, as a browser sends them: values net/http
+	// refuses (quotes inside JSON, spaces, non-ASCII) made the whole header
+	// an error before.
+	browserHeader := `Cookie: prefs={"theme":"dark"}; consent=yes please; name=Zoë; ` + strings.Join(headerPairs, "; ") + "; _ga=GA1.2.3"
 
 	v := func(args ...string) []string { return append([]string{"verify", "--public-key", pubPath}, args...) }
 	tests := []struct {
@@ -72,6 +76,8 @@ func TestVerify(t *testing.T) {
 		{"cookies as Set-Cookie lines", v(append([]string{"--url", "https://media.example.com/v/abc/1080p/s.ts"}, cookieFlags...)...), 0, []string{"signed cookies, custom policy", "VALID"}, nil},
 		{"cookies as a Cookie header", v("--url", "https://media.example.com/v/abc/1080p/s.ts", "--cookie-header", cookieHeader), 0, []string{"signed cookies, custom policy", "VALID"}, nil},
 		{"custom cookies without --url", v("--cookie-header", cookieHeader), 0, []string{"VALID"}, nil},
+		{"Cookie header with the site's own cookies", v("--cookie-header", browserHeader), 0, []string{"signed cookies, custom policy", "VALID"}, nil},
+		{"Cookie header without CloudFront cookies", v("--cookie-header", `prefs={"a":1}`), 1, []string{"INVALID", "not a CloudFront signed cookie set"}, []string{"missing CloudFront-Policy cookie"}},
 		{"canned cookies with --url", v(append([]string{"--url", "https://media.example.com/a.jpg"}, cannedCookieFlags...)...), 0, []string{"signed cookies, canned policy", "Resource:       https://media.example.com/a.jpg", "VALID"}, nil},
 		{"canned cookies for another URL", v(append([]string{"--url", "https://media.example.com/b.jpg"}, cannedCookieFlags...)...), 1, []string{"bad signature"}, nil},
 	}
@@ -111,6 +117,7 @@ func TestVerifyErrors(t *testing.T) {
 		{"bad --url", []string{"verify", "--public-key", pubPath, "--url", "ftp://x/a", signed}, 2, []string{"--url", `scheme "ftp"`}},
 		{"bad --at", []string{"verify", "--public-key", pubPath, "--at", "noon", signed}, 2, []string{`--at "noon"`}},
 		{"bad cookie", []string{"verify", "--public-key", pubPath, "--cookie", "novalue"}, 2, []string{`--cookie "novalue"`}},
+		{"bad CloudFront cookie in a header", []string{"verify", "--public-key", pubPath, "--cookie-header", `a=b; CloudFront-Policy="x"y`}, 2, []string{`--cookie-header: the cookie "CloudFront-Policy=\"x\"y"`}},
 		{"canned cookies need --url", append([]string{"verify", "--public-key", pubPath, "--cookie", cannedCookies[0]}, "--cookie", cannedCookies[1], "--cookie", cannedCookies[2]), 2, []string{"canned-policy cookies", "--url"}},
 	}
 	for _, tc := range tests {

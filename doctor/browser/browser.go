@@ -52,6 +52,10 @@ type Options struct {
 	// Credentials sends cookies (fetch credentials "include", hls.js
 	// withCredentials), as an app using signed cookies does.
 	Credentials bool
+	// PropagateQuery carries a playlist URL's query (a signed URL's
+	// Policy, Signature and Key-Pair-Id) to every request hls.js makes
+	// under the playlist's directory, as a player of signed assets does.
+	PropagateQuery bool
 	// PlaySeconds is how far the video must play; 0 means 2.
 	PlaySeconds float64
 	// Timeout bounds the whole check; 0 means 60 s.
@@ -68,18 +72,9 @@ const pagePath = "/__mediacdn_doctor__/"
 // check could not run (bad options, no Chromium, Chromium did not start);
 // failures of the media are findings in the report.
 func Check(ctx context.Context, o Options) (*doctor.Report, error) {
-	if err := doctor.ValidateOrigin(o.Origin); err != nil {
-		return nil, fmt.Errorf("--origin: %v", err)
-	}
-	target, err := doctor.ValidateURL(o.URL)
+	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
-	}
-	if o.PlaySeconds <= 0 {
-		o.PlaySeconds = 2
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = 60 * time.Second
 	}
 	path, err := chromium.Find(o.Chrome)
 	if err != nil {
@@ -92,11 +87,38 @@ func Check(ctx context.Context, o Options) (*doctor.Report, error) {
 		return nil, err
 	}
 	defer stop()
+	return checkIn(ctx, b, o)
+}
+
+// withDefaults validates o and fills in the defaults.
+func (o Options) withDefaults() (Options, error) {
+	if err := doctor.ValidateOrigin(o.Origin); err != nil {
+		return o, fmt.Errorf("--origin: %v", err)
+	}
+	if _, err := doctor.ValidateURL(o.URL); err != nil {
+		return o, err
+	}
+	if o.PlaySeconds <= 0 {
+		o.PlaySeconds = 2
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 60 * time.Second
+	}
+	return o, nil
+}
+
+// checkIn runs the check of o (validated) in the running browser b, each
+// step in a tab of its own browser context; ctx bounds the check.
+func checkIn(ctx context.Context, b context.Context, o Options) (*doctor.Report, error) {
+	target, err := url.Parse(o.URL)
+	if err != nil {
+		return nil, err
+	}
 	version := "Chromium"
 	if v, err := chromedp.CallBrowser(b, cdpbrowser.GetVersion, cdp.Empty{}); err == nil {
 		version = v.Product
 	}
-	c := &checker{o: o, browser: b, version: version}
+	c := &checker{o: o, ctx: ctx, browser: b, version: version}
 	if p := strings.ToLower(target.Path); strings.HasSuffix(p, ".m3u8") || strings.HasSuffix(p, ".m3u") {
 		err = c.playback()
 	} else {
@@ -115,7 +137,9 @@ func Check(ctx context.Context, o Options) (*doctor.Report, error) {
 var rank = map[doctor.Severity]int{doctor.SeverityFail: 0, doctor.SeverityWarn: 1, doctor.SeverityInfo: 2, doctor.SeverityPass: 3}
 
 type checker struct {
-	o        Options
+	o Options
+	// ctx bounds the check; browser is Chromium's context, tabs come from it.
+	ctx      context.Context
 	browser  context.Context
 	version  string
 	findings []doctor.Finding
@@ -128,7 +152,10 @@ func (c *checker) add(f doctor.Finding) { c.findings = append(c.findings, f) }
 // openPage opens a tab with its own cache, serves the check page on Origin
 // by interception, and records the tab's network requests.
 func (c *checker) openPage() (context.Context, context.CancelFunc, *chromium.NetLog, error) {
-	tab, cancel := chromium.NewTab(c.browser)
+	tab, cancelTab := chromium.NewTab(c.browser)
+	// The tab ends with the check, also in a browser that outlives it.
+	stopWatching := context.AfterFunc(c.ctx, cancelTab)
+	cancel := func() { stopWatching(); cancelTab() }
 	netlog, err := chromium.Record(tab)
 	if err != nil {
 		cancel()
@@ -419,7 +446,14 @@ func (c *checker) playback() error {
 		return err
 	}
 	defer cancel()
-	arg, _ := json.Marshal(map[string]any{"url": c.o.URL, "seconds": c.o.PlaySeconds, "credentials": c.o.Credentials, "waitMs": 20000})
+	play := map[string]any{"url": c.o.URL, "seconds": c.o.PlaySeconds, "credentials": c.o.Credentials, "waitMs": 20000}
+	if u, err := url.Parse(c.o.URL); err == nil && c.o.PropagateQuery && u.RawQuery != "" {
+		// The signature covers the asset's directory (a wildcard policy).
+		play["query"] = u.RawQuery
+		u.RawQuery, u.Fragment = "", ""
+		play["prefix"] = u.String()[:strings.LastIndex(u.String(), "/")+1]
+	}
+	arg, _ := json.Marshal(play)
 	res, err := chromedp.Run(tab, chromedp.Evaluate[playResult]("mediacdnPlay("+string(arg)+")", chromedp.EvalAwaitPromise))
 	if err != nil {
 		return fmt.Errorf("running hls.js in Chromium: %v", err)
@@ -433,10 +467,18 @@ func (c *checker) playback() error {
 		if !r.Failed || r.Canceled {
 			continue
 		}
+		fix := "give this path the same origin request policy (CORS-S3Origin), response headers policy and viewer-response function as the playlists, allow GET, HEAD and OPTIONS, then invalidate"
+		if r.Status == 403 {
+			fix = "authorise every request of the asset: a signed playlist URL's query must reach the variant playlists and segments (--propagate-query here, the player's xhrSetup in the app), or use signed cookies; the policy's resource must cover the asset's directory (a wildcard)"
+		} else if u, err := url.Parse(r.URL); err == nil && strings.HasSuffix(strings.ToLower(u.Path), ".m3u8") {
+			// A playlist failing is not a split configuration (F4) but CORS
+			// missing on the playlists' path itself.
+			fix = "every media path needs the origin request policy CORS-S3Origin and one response headers policy with CORS for this origin (mediacdn derives both from allowedOrigins), GET, HEAD and OPTIONS allowed; then invalidate"
+		}
 		c.add(doctor.Finding{Severity: doctor.SeverityFail, ID: "browser.request-failed", URL: safetext.Clip(r.URL, maxURL),
 			What:  fmt.Sprintf("Chromium failed the %s request hls.js made: %s", r.Type, describe(r)),
 			Cause: causeOf(r),
-			Fix:   "give this path the same origin request policy (CORS-S3Origin), response headers policy and viewer-response function as the playlists, allow GET, HEAD and OPTIONS, then invalidate"})
+			Fix:   fix})
 	}
 	var errs []string
 	for _, e := range res.Errors {
@@ -478,14 +520,16 @@ func causeOf(r chromium.Request) string {
 		return "Chromium's Local Network Access rules: a page on a public origin may not read a loopback or private address; check a local server with a local --origin, such as http://localhost:3000"
 	case r.CORSError != "" && r.FromCache != "":
 		return "the browser reused a cached response that has no CORS headers (it was cached for a request without Origin and has no Vary: Origin)"
+	case r.Status == 403:
+		// Checked before the CORS reasons: an error answer often has no CORS
+		// headers, so the page sees a CORS failure whose cause is the refusal.
+		return "access denied (403): a signed URL or cookie is missing, expired or does not cover this path, or the bucket does not allow the distribution; the refusal has no CORS headers, so the page sees only a CORS failure"
 	case r.CORSError == "MissingAllowOriginHeader" && strings.HasPrefix(r.XCache, "Hit"):
 		return "the edge served a cached answer without CORS headers: it was cached for a request without Origin, and Origin is not in the cache key, with no response headers policy to add the headers (F4)"
 	case r.CORSError == "MissingAllowOriginHeader":
 		return "the response has no Access-Control-Allow-Origin: Origin was not forwarded to S3, no response headers policy adds it on this path, or the edge cached an answer to a request without Origin (Origin not in the cache key)"
 	case r.CORSError != "":
 		return "the CORS headers do not allow this origin or request"
-	case r.Status == 403:
-		return "access denied: a signed URL or cookie is missing, expired or does not cover this path, or the bucket does not allow the distribution"
 	}
 	return ""
 }

@@ -9,25 +9,45 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/doctor"
+	"github.com/mediacdn/mediacdn/internal/chromium"
 	"github.com/mediacdn/mediacdn/internal/mediafixture"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	testBrowser.Stop()
 	mediafixture.RemoveShared()
 	os.Exit(code)
 }
 
-func requireComponents(t *testing.T) *mediafixture.Set { return mediafixture.RequireBrowser(t) }
+func requireComponents(t *testing.T) *mediafixture.Set {
+	go testBrowser.Start() // Chromium starts while the first test generates the media
+	return mediafixture.RequireBrowser(t)
+}
 
 // The origin the page pretends to be on: nothing is ever sent to it.
 const appOrigin = "http://localhost:3000"
 
+// testBrowser is one Chromium for the tests that call check: starting one
+// per check, as Check does, costs seconds each. TestPublicOriginToLoopback
+// and the CLI's tests run Check itself, start included.
+var testBrowser chromium.Shared
+
+// check runs the check of o from appOrigin in the shared browser.
 func check(t *testing.T, o Options) *doctor.Report {
 	t.Helper()
+	b, err := testBrowser.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
 	o.Origin = appOrigin
-	o.Chrome = os.Getenv("MEDIACDN_CHROME")
-	rep, err := Check(context.Background(), o)
+	o, err = o.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
+	defer cancel()
+	rep, err := checkIn(ctx, b, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,5 +158,24 @@ func TestErrors(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDescribeEscapes: the CORS parameter (the Access-Control-Allow-Origin
+// the server sent) and X-Cache are the server's text: escaped and bounded
+// before they reach a terminal.
+func TestDescribeEscapes(t *testing.T) {
+	got := describe(chromium.Request{
+		ErrorText: "net::ERR_FAILED", CORSError: "AllowOriginMismatch",
+		CORSParameter: "https://a.example\x1b[2J\x1b[HResult: PASS", Status: 200,
+		XCache: "Hit\r\nfrom cloudfront" + strings.Repeat("x", 500),
+	})
+	if strings.ContainsAny(got, "\x1b\r\n") {
+		t.Errorf("control characters reached the text: %q", got)
+	}
+	for _, want := range []string{`CORS error AllowOriginMismatch (https://a.example\x1b[2J\x1b[HResult: PASS)`, `X-Cache: Hit\r\nfrom cloudfront`, "more bytes)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q lacks %q", got, want)
+		}
 	}
 }

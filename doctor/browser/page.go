@@ -34,13 +34,20 @@ window.mediacdnFetch = async function (o) {
 };
 
 // mediacdnPlay plays o.url with hls.js until o.seconds have played, a fatal
-// error, or o.waitMs.
+// error, or o.waitMs. With o.query, every URL under o.prefix without a query
+// of its own gets it (a signed asset's query).
 window.mediacdnPlay = function (o) {
   return new Promise(function (resolve) {
     var video = document.getElementById("video");
     var out = { supported: !!(window.Hls && Hls.isSupported()), currentTime: 0, errors: [] };
     if (!out.supported) { return resolve(out); }
-    var hls = new Hls({ xhrSetup: function (xhr) { xhr.withCredentials = !!o.credentials; } });
+    var hls = new Hls({ xhrSetup: function (xhr, url) {
+      xhr.withCredentials = !!o.credentials;
+      if (o.query && url.indexOf(o.prefix) === 0 && url.indexOf("?") < 0) {
+        // Opening here makes hls.js use this URL (it opens only unopened requests).
+        xhr.open("GET", url + "?" + o.query, true);
+      }
+    } });
     var finished = false;
     function finish() {
       if (finished) { return; }

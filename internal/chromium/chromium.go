@@ -30,7 +30,11 @@ import (
 )
 
 // ErrNotFound is returned by Find when no Chromium is installed.
-var ErrNotFound = errors.New("no Chromium found on PATH (looked for chromium, chromium-headless-shell, chromium-browser, google-chrome): install it (Debian: apt-get install chromium) or give its path")
+var ErrNotFound = errors.New("no Chromium found on PATH (looked for chromium, chromium-headless-shell, chromium-browser, google-chrome): install it (Debian: apt-get install chromium)")
+
+// ErrNotExecutable is returned by Find for an explicit path that is not an
+// executable file.
+var ErrNotExecutable = errors.New("not an executable file")
 
 // candidates are the executable names Find looks for, in order.
 var candidates = []string{"chromium", "chromium-headless-shell", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"}
@@ -41,7 +45,7 @@ func Find(explicit string) (string, error) {
 	if explicit != "" {
 		p, err := exec.LookPath(explicit)
 		if err != nil {
-			return "", fmt.Errorf("Chromium %q: %v", explicit, err)
+			return "", fmt.Errorf("Chromium %q: %w (%v)", explicit, ErrNotExecutable, err)
 		}
 		return p, nil
 	}
@@ -94,6 +98,39 @@ func Start(ctx context.Context, path string) (browser context.Context, stop func
 		return nil, nil, fmt.Errorf("starting Chromium %s: %v", path, err)
 	}
 	return browserCtx, stop, nil
+}
+
+// Shared is one browser started on first use and shared by its callers,
+// such as the tests of a package (starting Chromium costs seconds). The
+// zero value is ready; the executable is Find(os.Getenv("MEDIACDN_CHROME")).
+type Shared struct {
+	once sync.Once
+	ctx  context.Context
+	stop func()
+	err  error
+}
+
+// Start starts the browser on the first call and returns it; later calls
+// wait for that start and return the same browser or error.
+func (s *Shared) Start() (context.Context, error) {
+	s.once.Do(func() {
+		path, err := Find(os.Getenv("MEDIACDN_CHROME"))
+		if err != nil {
+			s.err = err
+			return
+		}
+		s.ctx, s.stop, s.err = Start(context.Background(), path)
+	})
+	return s.ctx, s.err
+}
+
+// Stop ends the browser if it was started (waiting for a start under way);
+// Start after Stop returns an error.
+func (s *Shared) Stop() {
+	s.once.Do(func() { s.err = errors.New("the shared browser was stopped") })
+	if s.stop != nil {
+		s.stop()
+	}
 }
 
 // NewTab opens a tab in a new browser context of the browser: its HTTP

@@ -68,11 +68,19 @@ func TestNetLog(t *testing.T) {
 }
 
 func TestFind(t *testing.T) {
-	if _, err := Find("/nonexistent/chromium"); err == nil {
-		t.Error("a missing explicit path was accepted")
+	if _, err := Find("/nonexistent/chromium"); !errors.Is(err, ErrNotExecutable) {
+		t.Errorf("a missing explicit path: %v, want ErrNotExecutable", err)
 	}
 	t.Setenv("PATH", t.TempDir())
 	if _, err := Find(""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("empty PATH: %v, want ErrNotFound", err)
+	}
+}
+
+func TestSharedStoppedBeforeStart(t *testing.T) {
+	var s Shared
+	s.Stop() // starts nothing
+	if b, err := s.Start(); err == nil || b != nil {
+		t.Errorf("Start after Stop: %v, %v; want an error and no browser", b, err)
 	}
 }

@@ -7,6 +7,7 @@
 //		Path: "../testdata/default.template.json", Origin: "http://localhost:3000",
 //	}, page.URL, set.Dir, edge.Options{})
 //	// srv.URL serves the media; e.KeyPairIDs() gives the local key ids
+//	signer := edgefixture.Signer(t, e, "testdata/keys/test_only_rsa_private.pem")
 package edgefixture
 
 import (
@@ -14,10 +15,13 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mediacdn/mediacdn/cfconfig"
+	"github.com/mediacdn/mediacdn/cfkeys"
 	"github.com/mediacdn/mediacdn/edge"
 	"github.com/mediacdn/mediacdn/s3origin"
+	"github.com/mediacdn/mediacdn/urlsign"
 )
 
 // Template is a template file and the allowed origin in it that stands for
@@ -33,7 +37,8 @@ type Template struct {
 }
 
 // Start serves tpl, with tpl.Origin replaced by pageOrigin, over
-// s3origin.Dir(dir); both stop when the test ends.
+// s3origin.Dir(dir); both stop when the test ends. opts.FunctionTimeout
+// defaults to 5 s here.
 func Start(tb testing.TB, tpl Template, pageOrigin, dir string, opts edge.Options) (*httptest.Server, *edge.Edge) {
 	tb.Helper()
 	raw, err := os.ReadFile(tpl.Path)
@@ -67,6 +72,13 @@ func Start(tb testing.TB, tpl Template, pageOrigin, dir string, opts edge.Option
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { bucket.Close() })
+	if opts.FunctionTimeout == 0 {
+		// The edge's 50 ms default is wall-clock time: on a loaded machine a
+		// function run waiting for a CPU exceeded it and the edge answered
+		// 503 for one image of the gallery. These tests are not about that
+		// limit, which only catches runaway code.
+		opts.FunctionTimeout = 5 * time.Second
+	}
 	e, err := edge.New(dists[0], bucket, opts)
 	if err != nil {
 		tb.Fatal(err)
@@ -74,4 +86,31 @@ func Start(tb testing.TB, tpl Template, pageOrigin, dir string, opts edge.Option
 	srv := httptest.NewServer(e)
 	tb.Cleanup(srv.Close)
 	return srv, e
+}
+
+// Signer signs with the private key at keyPath under the local Key-Pair-Id
+// the edge gave the template's only public key; opts are passed to urlsign.New.
+func Signer(tb testing.TB, e *edge.Edge, keyPath string, opts ...urlsign.Option) *urlsign.Signer {
+	tb.Helper()
+	pemBytes, err := os.ReadFile(keyPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := cfkeys.ParsePrivateKey(pemBytes)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ids := e.KeyPairIDs()
+	if len(ids) != 1 {
+		tb.Fatalf("the template has %d public keys, want 1", len(ids))
+	}
+	var id string
+	for _, v := range ids {
+		id = v
+	}
+	s, err := urlsign.New(id, key, opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
 }

@@ -78,18 +78,35 @@ func Generate(ctx context.Context, dir string) (*Set, error) {
 		return nil, ErrNoFFmpeg
 	}
 	s := &Set{Dir: dir, TSMaster: TSMaster, FMP4Master: FMP4Master}
-	if err := s.images(ctx); err != nil {
-		return nil, err
+	// Three independent jobs, concurrently: the suite waits for them.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := []func() error{
+		func() error { return s.images(ctx) },
+		func() error {
+			if err := s.hls(ctx, "ts"); err != nil {
+				return err
+			}
+			if err := s.iframePlaylist(ctx); err != nil {
+				return err
+			}
+			return s.thumbnailPlaylist(ctx)
+		},
+		func() error { return s.hls(ctx, "fmp4") },
 	}
-	for _, kind := range []string{"ts", "fmp4"} {
-		if err := s.hls(ctx, kind); err != nil {
-			return nil, err
-		}
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = job(); errs[i] != nil {
+				cancel() // the others stop too
+			}
+		}()
 	}
-	if err := s.iframePlaylist(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.thumbnailPlaylist(ctx); err != nil {
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	for _, kind := range []string{"ts", "fmp4"} {
@@ -331,7 +348,10 @@ func RequireBrowser(tb testing.TB) *Set {
 	if os.Getenv("MEDIACDN_REQUIRE_BROWSER") != "" {
 		tb.Fatalf("MEDIACDN_REQUIRE_BROWSER is set: %v", err)
 	}
-	if errors.Is(err, chromium.ErrNotFound) || errors.Is(err, ErrNoFFmpeg) {
+	if errors.Is(err, chromium.ErrNotFound) {
+		tb.Skipf("browser test skipped: %v, or set MEDIACDN_CHROME to its path", err)
+	}
+	if errors.Is(err, ErrNoFFmpeg) {
 		tb.Skipf("browser test skipped: %v", err)
 	}
 	tb.Fatal(err)

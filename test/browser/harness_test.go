@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,7 +28,7 @@ import (
 func TestMain(m *testing.M) {
 	start := time.Now()
 	code := m.Run()
-	stopBrowser()
+	browser.Stop()
 	mediafixture.RemoveShared()
 	if os.Getenv("MEDIACDN_BROWSER_TIMING") != "" {
 		fmt.Printf("browser suite: %.1f s\n", time.Since(start).Seconds())
@@ -39,31 +38,23 @@ func TestMain(m *testing.M) {
 
 // requireComponents skips (or fails under MEDIACDN_REQUIRE_BROWSER) when
 // Chromium or ffmpeg is missing, and returns the generated media.
-func requireComponents(t *testing.T) *mediafixture.Set { return mediafixture.RequireBrowser(t) }
-
-var browser struct {
-	once sync.Once
-	ctx  context.Context
-	stop func()
-	err  error
+func requireComponents(t *testing.T) *mediafixture.Set {
+	go browser.Start() // Chromium starts while the first test generates the media
+	return mediafixture.RequireBrowser(t)
 }
+
+// browser is the one Chromium of the package's tests.
+var browser chromium.Shared
 
 // tab opens a tab with its own cache and cookies in the shared browser, and
 // records its network requests.
 func tab(t *testing.T) (context.Context, *chromium.NetLog) {
 	t.Helper()
-	browser.once.Do(func() {
-		path, err := chromium.Find(os.Getenv("MEDIACDN_CHROME"))
-		if err != nil {
-			browser.err = err
-			return
-		}
-		browser.ctx, browser.stop, browser.err = chromium.Start(context.Background(), path)
-	})
-	if browser.err != nil {
-		t.Fatal(browser.err)
+	b, err := browser.Start()
+	if err != nil {
+		t.Fatal(err)
 	}
-	ctx, cancel := chromium.NewTab(browser.ctx)
+	ctx, cancel := chromium.NewTab(b)
 	t.Cleanup(cancel)
 	netlog, err := chromium.Record(ctx)
 	if err != nil {
@@ -72,12 +63,6 @@ func tab(t *testing.T) (context.Context, *chromium.NetLog) {
 	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Second)
 	t.Cleanup(cancelTimeout)
 	return ctx, netlog
-}
-
-func stopBrowser() {
-	if browser.stop != nil {
-		browser.stop()
-	}
 }
 
 // pageServer is the web app's origin: the example pages, hls.js, and a

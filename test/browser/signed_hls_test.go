@@ -16,6 +16,7 @@ import (
 
 	"github.com/mediacdn/mediacdn/edge"
 	"github.com/mediacdn/mediacdn/internal/chromium"
+	"github.com/mediacdn/mediacdn/internal/edgefixture"
 	"github.com/mediacdn/mediacdn/urlsign"
 )
 
@@ -56,7 +57,7 @@ func playlistRoute(t *testing.T, signer *urlsign.Signer, mediaURL string, transp
 // expired an hour ago.
 func pastSigner(t *testing.T, e *edge.Edge) *urlsign.Signer {
 	t.Helper()
-	return signerFor(t, e, urlsign.WithClock(func() time.Time { return time.Now().Add(-2 * time.Hour) }))
+	return edgefixture.Signer(t, e, testKey, urlsign.WithClock(func() time.Time { return time.Now().Add(-2 * time.Hour) }))
 }
 
 // TestSignedPlaylistsPlay: the page's player has no hook at all; it loads
@@ -70,7 +71,7 @@ func TestSignedPlaylistsPlay(t *testing.T) {
 	var route http.HandlerFunc
 	page := pageServer(t, map[string]http.HandlerFunc{"/hls/": func(w http.ResponseWriter, r *http.Request) { route(w, r) }})
 	media, e := startEdge(t, set, signedTemplate, page.URL)
-	signer := signerFor(t, e)
+	signer := edgefixture.Signer(t, e, testKey)
 	route = playlistRoute(t, signer, media.URL, nil)
 
 	// Negative control, the problem itself: the master's own URL signed, its
@@ -247,7 +248,7 @@ func TestCookiesForAnotherSite(t *testing.T) {
 	pageOrigin := strings.Replace(page.URL, "localhost", "127.0.0.1", 1)
 	media, e := startEdge(t, set, signedTemplate, pageOrigin)
 	mediaURL := strings.Replace(media.URL, "127.0.0.1", "localhost", 1) // same server, another site
-	signer := signerFor(t, e)
+	signer := edgefixture.Signer(t, e, testKey)
 	asset := mediaURL + "/video/ts/"
 	policy := urlsign.Policy{Expires: time.Now().Add(time.Hour)}
 	var err error

@@ -2,44 +2,20 @@ package browser
 
 import (
 	"net/http"
-	"os"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/mediacdn/mediacdn/cfkeys"
 	"github.com/mediacdn/mediacdn/edge"
 	"github.com/mediacdn/mediacdn/internal/chromium"
+	"github.com/mediacdn/mediacdn/internal/edgefixture"
 	"github.com/mediacdn/mediacdn/urlsign"
 )
 
-// signerFor signs with the test-only private key of the signed template,
-// under the local Key-Pair-Id the edge gave its public key.
-func signerFor(t *testing.T, e *edge.Edge, opts ...urlsign.Option) *urlsign.Signer {
-	t.Helper()
-	pemBytes, err := os.ReadFile("testdata/keys/test_only_rsa_private.pem")
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := cfkeys.ParsePrivateKey(pemBytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := e.KeyPairIDs()
-	if len(ids) != 1 {
-		t.Fatalf("the signed template has %d public keys, want 1", len(ids))
-	}
-	var id string
-	for _, v := range ids {
-		id = v
-	}
-	s, err := urlsign.New(id, key, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+// testKey is the test-only private key of signed-cookies.template.json's public key.
+const testKey = "testdata/keys/test_only_rsa_private.pem"
 
 // TestSignedPlayback plays a signed asset through the edge serving a
 // template with a key group: authorised by wildcard-policy signed cookies
@@ -61,7 +37,7 @@ func TestSignedPlayback(t *testing.T) {
 		},
 	})
 	media, e := startEdge(t, set, signedTemplate, page.URL)
-	signer := signerFor(t, e)
+	signer := edgefixture.Signer(t, e, testKey)
 	asset := media.URL + "/video/ts/"
 	expires := urlsign.Policy{Expires: time.Now().Add(time.Hour)}
 	cookies, err := signer.AssetCookies(asset, expires, urlsign.CookieOptions{})
@@ -87,24 +63,39 @@ func TestSignedPlayback(t *testing.T) {
 			}
 		}
 	})
-	t.Run("signed query carried by the player", func(t *testing.T) {
-		t.Parallel()
-		ctx, netlog := tab(t)
-		res := play(t, ctx, page.URL, urlValues("src", media.URL+"/"+set.TSMaster, "mode", "hlsjs", "query", signed.Query), 2)
-		checkPlayed(t, res, netlog)
-		n := 0
-		for _, r := range netlog.Requests() {
-			if strings.HasPrefix(r.URL, asset) {
-				n++
-				if !strings.Contains(r.URL, "Signature=") {
-					t.Errorf("%s went without the signed query", r.URL)
+	// The page takes the signed query percent-encoded (query=) or, as users
+	// paste it, as CloudFront's own parameters after the page's.
+	pasted := urlValues("src", media.URL+"/"+set.TSMaster, "mode", "hlsjs")
+	signedParams, err := url.ParseQuery(signed.Query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range signedParams {
+		pasted[k] = v
+	}
+	for name, q := range map[string]url.Values{
+		"signed query carried by the player":           urlValues("src", media.URL+"/"+set.TSMaster, "mode", "hlsjs", "query", signed.Query),
+		"signed query pasted as the page's parameters": pasted,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx, netlog := tab(t)
+			res := play(t, ctx, page.URL, q, 2)
+			checkPlayed(t, res, netlog)
+			n := 0
+			for _, r := range netlog.Requests() {
+				if strings.HasPrefix(r.URL, asset) {
+					n++
+					if !strings.Contains(r.URL, "Signature=") {
+						t.Errorf("%s went without the signed query", r.URL)
+					}
 				}
 			}
-		}
-		if n < 4 {
-			t.Errorf("%d asset requests, want the master, a variant and segments", n)
-		}
-	})
+			if n < 4 {
+				t.Errorf("%d asset requests, want the master, a variant and segments", n)
+			}
+		})
+	}
 	t.Run("unsigned is refused", func(t *testing.T) {
 		t.Parallel()
 		// CloudFront's own 403 gets no viewer-response function (documented)
@@ -143,10 +134,12 @@ func checkRefused(t *testing.T, res playerResult, netlog *chromium.NetLog, maste
 	if !seen {
 		t.Errorf("want hls.js manifestLoadError with status %d in the page, got %+v", pageStatus, res.Errors)
 	}
+	masters := 0
 	for _, r := range netlog.Requests() {
 		if !strings.HasSuffix(r.URL, master) {
 			continue
 		}
+		masters++
 		if r.Status != http.StatusForbidden {
 			t.Errorf("Chromium saw %s, want 403", r)
 		}
@@ -154,5 +147,9 @@ func checkRefused(t *testing.T, res playerResult, netlog *chromium.NetLog, maste
 			t.Errorf("Chromium saw %s, want CORS MissingAllowOriginHeader", r)
 		}
 		t.Logf("refusal as Chromium reported it: %s", r)
+	}
+	if masters == 0 {
+		t.Errorf("Chromium reported no request for %s", master)
+		logRequests(t, netlog)
 	}
 }
