@@ -50,6 +50,11 @@ type Config struct {
 
 	PublicKeyFiles []string // publicKeyFiles: PEM public keys, paths relative to the app directory
 	PublicPaths    []string // publicPaths: path patterns served unsigned
+
+	// cachePolicyIds and responseHeadersPolicyId: existing policies shared
+	// with other stacks (stacks/shared.go).
+	CachePolicyIds          map[string]string
+	ResponseHeadersPolicyId string
 }
 
 // contextKeys lists the keys the stack reads; any other plain key is
@@ -61,7 +66,7 @@ var contextKeys = []string{
 	"imageTtl", "segmentTtl", "playlistTtl",
 	"domainNames", "certificateArn", "minimumProtocolVersion", "priceClass", "httpVersion", "ipv6",
 	"accessLogging", "accessLogRetentionDays", "webAclArn", "geoAllowList", "geoDenyList", "originShieldRegion",
-	"publicKeyFiles", "publicPaths",
+	"publicKeyFiles", "publicPaths", cachePolicyIdsKey, responseHeadersPolicyIdKey,
 }
 
 // ParseContext turns raw context values into a Config. Values may be JSON
@@ -117,6 +122,8 @@ func parseContext(ctx map[string]any) (Config, *contextReader) {
 		PublicKeyFiles:         r.list("publicKeyFiles"),
 		PublicPaths:            r.list("publicPaths"),
 	}
+	c.CachePolicyIds = r.stringMap(cachePolicyIdsKey)
+	c.ResponseHeadersPolicyId = r.str(responseHeadersPolicyIdKey, "")
 	r.checkEnvironment(&c)
 	return c, r
 }
@@ -283,23 +290,8 @@ func (r *contextReader) integer(key, unit string, min, max int64) int64 {
 // ttl reads {"min": s, "default": s, "max": s} in seconds; omitted fields
 // keep the construct's defaults for that kind.
 func (r *contextReader) ttl(key string) *mediacdn.CacheTtl {
-	v, ok := r.ctx[key]
-	if !ok || v == nil {
-		return nil
-	}
-	if s, isString := v.(string); isString {
-		var parsed any
-		dec := json.NewDecoder(strings.NewReader(s))
-		dec.UseNumber() // 1e400 stays text until it is range-checked
-		if err := dec.Decode(&parsed); err != nil || dec.More() {
-			r.fail(key, `is not valid JSON (%s): write {"min":0,"default":86400,"max":31536000} (seconds)`, safetext.Quote(s, 80))
-			return nil
-		}
-		v = parsed
-	}
-	obj, ok := v.(map[string]any)
+	obj, ok := r.object(key, `{"min":0,"default":86400,"max":31536000} (seconds)`)
 	if !ok {
-		r.fail(key, `must be an object like {"min":0,"default":86400,"max":31536000} (seconds), got %s`, describe(v))
 		return nil
 	}
 	t := mediacdn.DefaultMediaTtl()

@@ -84,6 +84,7 @@ func NewMediaStack(scope constructs.Construct, props *MediaStackProps) (*MediaSt
 		}
 		mediaProps.Bucket = awss3.Bucket_FromBucketAttributes(stack, jsii.String("ExistingBucket"), attrs)
 	}
+	importSharedPolicies(stack, cfg, mediaProps)
 	media, err := mediacdn.New(stack, "Media", mediaProps)
 	if err != nil {
 		// Leave nothing half-created behind in the app.
@@ -100,6 +101,7 @@ func NewMediaStack(scope constructs.Construct, props *MediaStackProps) (*MediaSt
 		return nil, err
 	}
 	addOutputs(stack, cfg, media)
+	addSharedPolicyOutputs(stack, media)
 	addNagSuppressions(cfg, media)
 	return &MediaStack{Stack: stack, Media: media}, nil
 }

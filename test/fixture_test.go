@@ -7,7 +7,9 @@ package test
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -15,17 +17,19 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/mediacdn/mediacdn/constructs/mediacdn"
+	"github.com/mediacdn/mediacdn/internal/cdkenv"
 	"github.com/mediacdn/mediacdn/stacks"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden templates in testdata/ (review the diff)")
 
 func TestMain(m *testing.M) {
-	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
+	cdkenv.ForTests() // the template validator runs in synthAll only
 	os.Exit(m.Run())
 }
 
@@ -52,6 +56,9 @@ type synthesized struct {
 	media    *mediacdn.MediaCdn
 	template assertions.Template
 	tpl      map[string]any // the template as JSON
+	// messages are the stack's synth annotations (cdk-nag findings, the
+	// construct's warnings), read from the one assembly synthAll built.
+	messages []*cxapi.SynthesisMessage
 }
 
 var defaultPatterns = []string{"*.jpg", "*.jpeg", "*.png", "*.gif", "*.webp", "*.avif", "*.svg", "*.m3u8", "*.mpd", "*.ts", "*.m4s", "*.mp4", "*.vtt"}
@@ -189,16 +196,20 @@ func scenarios() []scenario {
 var (
 	synthOnce sync.Once
 	synthed   map[string]*synthesized
+	assembly  cxapi.CloudAssembly
 	synthErr  error
 )
 
-// synthAll synthesizes every scenario in one app, once per test binary.
+// synthAll synthesizes every scenario in one app, once per test binary,
+// with aws-cdk-lib's template validator on (its report is checked by
+// TestTemplateValidator); every other synth in the tests runs without it.
 func synthAll(t *testing.T) map[string]*synthesized {
 	t.Helper()
 	synthOnce.Do(func() {
 		start := time.Now()
 		app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
 		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+		awscdk.Validations_Of(app).AddPlugins(awscdk.NewCloudFormationValidatePlugin(nil))
 		synthed = map[string]*synthesized{}
 		for _, sc := range scenarios() {
 			s := &synthesized{scenario: sc}
@@ -220,12 +231,19 @@ func synthAll(t *testing.T) map[string]*synthesized {
 			}
 			synthed[sc.name] = s
 		}
-		app.Synth(nil)
+		assembly = app.Synth(nil)
 		for _, s := range synthed {
-			s.template = assertions.Template_FromStack(s.stack, nil)
-			raw, _ := json.Marshal(s.template.ToJSON())
+			artifact := assembly.GetStackArtifact(s.stack.ArtifactId())
+			raw, _ := json.Marshal(artifact.Template())
 			_ = json.Unmarshal(raw, &s.tpl)
+			s.template = assertions.Template_FromJSON(&s.tpl, nil)
+			s.messages = *artifact.Messages()
 		}
+		templates := map[string]map[string]any{}
+		for name, s := range synthed {
+			templates[name] = s.tpl
+		}
+		startCfnLint(templates)
 		synthDuration = time.Since(start)
 	})
 	if synthErr != nil {
@@ -324,6 +342,19 @@ func behaviors(t *testing.T, s *synthesized) []map[string]any {
 		def[k] = v
 	}
 	return append(out, def)
+}
+
+// messagesOf returns the data of the stack's synth messages of one level
+// whose text matches re.
+func messagesOf(s *synthesized, level cxapi.SynthesisMessageLevel, re *regexp.Regexp) []string {
+	var out []string
+	for _, m := range s.messages {
+		text := fmt.Sprint(m.Entry.Data)
+		if m.Level == level && re.MatchString(text) {
+			out = append(out, *m.Id+": "+text)
+		}
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {

@@ -1,11 +1,11 @@
 package test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/aws/jsii-runtime-go"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 )
 
 // TestCdkNagAwsSolutions checks that the AwsSolutions rule pack, applied to
@@ -13,13 +13,12 @@ import (
 // suppression carries a reason.
 func TestCdkNagAwsSolutions(t *testing.T) {
 	eachScenario(t, func(t *testing.T, s *synthesized) {
-		annotations := assertions.Annotations_FromStack(s.stack)
-		nagFinding := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-		for _, m := range *annotations.FindError(jsii.String("*"), nagFinding) {
-			t.Errorf("cdk-nag error on %s: %v", *m.Id, m.Entry.Data)
+		nagFinding := regexp.MustCompile(`AwsSolutions-`)
+		for _, m := range messagesOf(s, cxapi.SynthesisMessageLevel_ERROR, nagFinding) {
+			t.Errorf("cdk-nag error on %s", m)
 		}
-		for _, m := range *annotations.FindWarning(jsii.String("*"), nagFinding) {
-			t.Logf("cdk-nag warning on %s: %v", *m.Id, m.Entry.Data)
+		for _, m := range messagesOf(s, cxapi.SynthesisMessageLevel_WARNING, nagFinding) {
+			t.Logf("cdk-nag warning on %s", m)
 		}
 		for id, r := range s.tpl["Resources"].(map[string]any) {
 			rules, _ := dig(r, "Metadata", "cdk_nag", "rules_to_suppress").([]any)

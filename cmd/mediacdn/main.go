@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -64,7 +65,9 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short:         "Sign, verify and diagnose private media served by CloudFront",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version(debug.ReadBuildInfo()),
 	}
+	root.SetVersionTemplate("mediacdn {{.Version}}\n")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -98,6 +101,37 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return exitFail
+}
+
+// version describes the build from the module version Go embeds: the tag
+// for `go install ...@v1.2.3`, else "(devel)" plus the VCS revision a build
+// from a clone records.
+func version(info *debug.BuildInfo, ok bool) string {
+	if !ok || info == nil {
+		return "unknown (built without module information)"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+dirty"
+			}
+		}
+	}
+	if rev != "" && v == "(devel)" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		v += " " + rev + modified
+	}
+	return v + " " + info.GoVersion
 }
 
 // errorLine renders an error message for the terminal (see printable): a

@@ -36,8 +36,12 @@ type MediaCdn struct {
 	// uses: it forwards Origin and the Access-Control-Request-* headers to S3.
 	OriginRequestPolicy awscloudfront.IOriginRequestPolicy
 	// ResponseHeadersPolicy adds the CORS and security headers at the edge on
-	// every behavior.
-	ResponseHeadersPolicy awscloudfront.ResponseHeadersPolicy
+	// every behavior: the one created, or Props.ResponseHeadersPolicy.
+	ResponseHeadersPolicy awscloudfront.IResponseHeadersPolicy
+	// CachePolicies are the cache policies the behaviors use, by kind (kinds
+	// no behavior uses are absent): pass them as another MediaCdn's
+	// Props.CachePolicies to share them.
+	CachePolicies map[CachePolicyKind]awscloudfront.ICachePolicy
 	// ViewerResponseFunction adds Vary: Origin to every response.
 	ViewerResponseFunction awscloudfront.Function
 	// AllowedOrigins are Props.AllowedOrigins as browsers send them
@@ -113,7 +117,7 @@ func New(scope constructs.Construct, id string, props *Props) (*MediaCdn, error)
 
 	m.OriginAccessControl = awscloudfront.NewS3OriginAccessControl(this, jsii.String("OriginAccessControl"), &awscloudfront.S3OriginAccessControlProps{
 		Description:             jsii.String("mediacdn: CloudFront signs every request to the media bucket"),
-		OriginAccessControlName: accountUniqueName(this, "OAC", 64),
+		OriginAccessControlName: accountUniqueName(this, "OAC", maxOriginAccessControlName),
 		Signing:                 awscloudfront.Signing_SIGV4_ALWAYS(),
 	})
 	originProps := &awscloudfrontorigins.S3BucketOriginWithOACProps{
@@ -127,18 +131,22 @@ func New(scope constructs.Construct, id string, props *Props) (*MediaCdn, error)
 	origin := awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(m.Bucket, originProps)
 
 	m.OriginRequestPolicy = awscloudfront.OriginRequestPolicy_CORS_S3_ORIGIN()
-	m.ResponseHeadersPolicy = newResponseHeadersPolicy(this, p)
+	m.ResponseHeadersPolicy = props.ResponseHeadersPolicy
+	if m.ResponseHeadersPolicy == nil {
+		m.ResponseHeadersPolicy = newResponseHeadersPolicy(this, p)
+	}
 	m.ViewerResponseFunction = awscloudfront.NewFunction(this, jsii.String("ViewerResponse"), &awscloudfront.FunctionProps{
-		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(viewerResponseCode(p.origins, p.allowCredentials))),
-		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
-		Comment: jsii.String("mediacdn: Vary: Origin on every response, so browser caches stay CORS-safe"),
+		Code:         awscloudfront.FunctionCode_FromInline(jsii.String(viewerResponseCode(p.origins, p.allowCredentials))),
+		Runtime:      awscloudfront.FunctionRuntime_JS_2_0(),
+		FunctionName: accountUniqueName(this, "ViewerResponse", maxFunctionName),
+		Comment:      jsii.String("mediacdn: Vary: Origin on every response, so browser caches stay CORS-safe"),
 	})
 
 	if len(p.keys) > 0 {
 		m.createKeyGroup(this, p)
 	}
 
-	policies := newCachePolicies(this, p)
+	policies := newCachePolicies(this, p, props.CachePolicies)
 	behavior := func(kind MediaKind, compress bool) *awscloudfront.AddBehaviorOptions {
 		opts := &awscloudfront.AddBehaviorOptions{
 			AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_GET_HEAD_OPTIONS(),
@@ -219,6 +227,11 @@ func New(scope constructs.Construct, id string, props *Props) (*MediaCdn, error)
 	}
 	m.Behaviors = append(m.Behaviors, Behavior{PathPattern: "*", Kind: KindDefault, CachePolicy: policies.get(KindDefault, true),
 		Compress: true, Signed: m.KeyGroup != nil})
+	m.CachePolicies = policies.used
+
+	if m.LogBucket != nil && props.LogBucket == nil {
+		refuseLogRegionsAtDeploy(this)
+	}
 
 	if m.BucketIsImported {
 		m.explainImportedBucket(p)
@@ -235,7 +248,7 @@ func (m *MediaCdn) createKeyGroup(scope constructs.Construct, p *plan) {
 		id := "PublicKey" + key.Fingerprint()[:16]
 		res := awscloudfront.NewPublicKey(scope, jsii.String(id), &awscloudfront.PublicKeyProps{
 			EncodedKey:    jsii.String(key.PEM),
-			PublicKeyName: accountUniqueName(scope, id, 128),
+			PublicKeyName: accountUniqueName(scope, id, maxKeyName),
 			Comment:       jsii.String(fmt.Sprintf("mediacdn signing key, %s, sha256 %s", key.Type, key.Fingerprint()[:32])),
 		})
 		m.PublicKeys = append(m.PublicKeys, PublicKey{Fingerprint: key.Fingerprint(), Type: string(key.Type), Resource: res})
@@ -243,7 +256,7 @@ func (m *MediaCdn) createKeyGroup(scope constructs.Construct, p *plan) {
 	}
 	m.KeyGroup = awscloudfront.NewKeyGroup(scope, jsii.String("KeyGroup"), &awscloudfront.KeyGroupProps{
 		Items:        &refs,
-		KeyGroupName: accountUniqueName(scope, "KeyGroup", 128),
+		KeyGroupName: accountUniqueName(scope, "KeyGroup", maxKeyName),
 		Comment:      jsii.String("mediacdn: keys trusted to sign URLs and cookies for every behavior but PublicPaths"),
 	})
 }
@@ -301,7 +314,7 @@ func (p *plan) bucketCorsRule() *awss3.CorsRule {
 func newResponseHeadersPolicy(scope constructs.Construct, p *plan) awscloudfront.ResponseHeadersPolicy {
 	return awscloudfront.NewResponseHeadersPolicy(scope, jsii.String("ResponseHeaders"), &awscloudfront.ResponseHeadersPolicyProps{
 		Comment:                   jsii.String("mediacdn: CORS from AllowedOrigins on every response, cached or not; security headers"),
-		ResponseHeadersPolicyName: accountUniqueName(scope, "ResponseHeaders", 128),
+		ResponseHeadersPolicyName: accountUniqueName(scope, "ResponseHeaders", maxPolicyName),
 		CorsBehavior: &awscloudfront.ResponseHeadersCorsBehavior{
 			AccessControlAllowCredentials: jsii.Bool(p.allowCredentials),
 			AccessControlAllowHeaders:     jsii.Strings(p.allowHeaders...),
@@ -328,33 +341,39 @@ func newResponseHeadersPolicy(scope constructs.Construct, p *plan) awscloudfront
 	})
 }
 
-// cachePolicies creates one cache policy per distinct (TTL, compression)
-// pair, so behaviors that are cached alike share a policy.
+// cachePolicies hands out the cache policy of each kind: the one shared
+// through Props.CachePolicies, or one created on first use. Images and
+// segments cached alike (equal TTLs) share the created policy.
 type cachePolicies struct {
 	scope  constructs.Construct
 	plan   *plan
-	byKey  map[string]awscloudfront.ICachePolicy
-	shared bool // images and segments have the same TTL
+	shared map[CachePolicyKind]awscloudfront.ICachePolicy
+	byID   map[string]awscloudfront.ICachePolicy // created, by construct id
+	used   map[CachePolicyKind]awscloudfront.ICachePolicy
 }
 
-func newCachePolicies(scope constructs.Construct, p *plan) *cachePolicies {
-	return &cachePolicies{scope: scope, plan: p, byKey: map[string]awscloudfront.ICachePolicy{},
-		shared: p.ttl[KindImage] == p.ttl[KindSegment]}
+func newCachePolicies(scope constructs.Construct, p *plan, shared map[CachePolicyKind]awscloudfront.ICachePolicy) *cachePolicies {
+	return &cachePolicies{scope: scope, plan: p, shared: shared,
+		byID: map[string]awscloudfront.ICachePolicy{}, used: map[CachePolicyKind]awscloudfront.ICachePolicy{}}
 }
 
 func (c *cachePolicies) get(kind MediaKind, compress bool) awscloudfront.ICachePolicy {
-	class := map[MediaKind]string{KindImage: "Image", KindPublic: "Image", KindSegment: "Segment", KindPlaylist: "Playlist", KindDefault: "Playlist"}[kind]
-	if c.shared && (class == "Image" || class == "Segment") {
+	pk := cachePolicyKind(kind, compress)
+	if pol := c.shared[pk]; pol != nil {
+		c.used[pk] = pol
+		return pol
+	}
+	compress = pk == CacheTextImages || pk == CacheTextSegments || pk == CachePlaylists
+	class := map[CachePolicyKind]string{CacheImages: "Image", CacheTextImages: "Image", CacheSegments: "Segment", CacheTextSegments: "Segment", CachePlaylists: "Playlist"}[pk]
+	if class != "Playlist" && c.plan.ttl[KindImage] == c.plan.ttl[KindSegment] {
 		class = "Media"
 	}
-	if class == "Playlist" {
-		compress = true // playlists are text
-	}
-	key := class
+	id := class
 	if compress && class != "Playlist" {
-		key += "Text"
+		id += "Text"
 	}
-	if pol, ok := c.byKey[key]; ok {
+	if pol, ok := c.byID[id]; ok {
+		c.used[pk] = pol
 		return pol
 	}
 	ttl := c.plan.ttl[kind]
@@ -367,11 +386,12 @@ func (c *cachePolicies) get(kind MediaKind, compress bool) awscloudfront.ICacheP
 	if len(comment) > 128 { // CloudFront's limit
 		comment = comment[:128]
 	}
-	pol := awscloudfront.NewCachePolicy(c.scope, jsii.String(key+"CachePolicy"), &awscloudfront.CachePolicyProps{
-		Comment:    jsii.String(comment),
-		MinTtl:     awscdk.Duration_Seconds(jsii.Number(ttl.Min.Seconds())),
-		DefaultTtl: awscdk.Duration_Seconds(jsii.Number(ttl.Default.Seconds())),
-		MaxTtl:     awscdk.Duration_Seconds(jsii.Number(ttl.Max.Seconds())),
+	pol := awscloudfront.NewCachePolicy(c.scope, jsii.String(id+"CachePolicy"), &awscloudfront.CachePolicyProps{
+		CachePolicyName: accountUniqueName(c.scope, id+"CachePolicy", maxPolicyName),
+		Comment:         jsii.String(comment),
+		MinTtl:          awscdk.Duration_Seconds(jsii.Number(ttl.Min.Seconds())),
+		DefaultTtl:      awscdk.Duration_Seconds(jsii.Number(ttl.Default.Seconds())),
+		MaxTtl:          awscdk.Duration_Seconds(jsii.Number(ttl.Max.Seconds())),
 		// One cache entry per object whatever the requesting origin, signature
 		// or cookies: CORS headers come from the edge, not from the cache.
 		HeaderBehavior:             awscloudfront.CacheHeaderBehavior_None(),
@@ -380,20 +400,39 @@ func (c *cachePolicies) get(kind MediaKind, compress bool) awscloudfront.ICacheP
 		EnableAcceptEncodingGzip:   jsii.Bool(compress),
 		EnableAcceptEncodingBrotli: jsii.Bool(compress),
 	})
-	c.byKey[key] = pol
+	c.byID[id] = pol
+	c.used[pk] = pol
 	return pol
 }
 
-// accountUniqueName names a CloudFront resource whose name must be unique in
-// the whole account (CloudFront is global): the construct path plus the
-// stack's region, so the same stack can be deployed to several regions.
-func accountUniqueName(scope constructs.Construct, suffix string, maxLen int) *string {
-	const regionRoom = 16 // "-" + the longest region name
-	base := *awscdk.Names_UniqueId(scope) + suffix
-	if len(base) > maxLen-regionRoom {
-		base = base[len(base)-(maxLen-regionRoom):] // keep the hash at the end
+// corsReplaceWarning is said wherever the CORS configuration of an imported
+// bucket is handed out: S3 keeps one CORS configuration per bucket.
+const corsReplaceWarning = "put-bucket-cors replaces ALL existing CORS rules on that bucket: first read them (aws s3api get-bucket-cors --bucket BUCKET) and add any you keep to the CORSRules list."
+
+// logRegionProblem says why access logs cannot go to a bucket in region
+// ("" when the region is known only at deploy time) and what to do.
+func logRegionProblem(region string) string {
+	where := "the stack is in " + region
+	if region == "" {
+		where = "the stack's region is one of " + strings.Join(NoLogDeliveryRegions(), ", ")
 	}
-	return awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String(base), awscdk.Aws_REGION()})
+	return "AccessLogging is on and " + where + ", where CloudFront does not deliver standard logs: pass a LogBucket in another region (e.g. one imported with awss3.Bucket_FromBucketAttributes in us-east-1), or turn AccessLogging off"
+}
+
+// refuseLogRegionsAtDeploy covers the environment-agnostic stack (the
+// region is known only at deploy time, so the synth check cannot run): a
+// CloudFormation rule on AWS::Region fails the deploy at once, before any
+// resource is created, in a region CloudFront does not deliver logs to.
+func refuseLogRegionsAtDeploy(scope constructs.Construct) {
+	if !isToken(*awscdk.Stack_Of(scope).Region()) {
+		return // known region: refused at synth (Props.plan)
+	}
+	awscdk.NewCfnRule(scope, jsii.String("AccessLogRegion"), &awscdk.CfnRuleProps{
+		Assertions: &[]*awscdk.CfnRuleAssertion{{
+			Assert:            awscdk.Fn_ConditionNot(awscdk.Fn_ConditionContains(jsii.Strings(NoLogDeliveryRegions()...), awscdk.Aws_REGION())),
+			AssertDescription: jsii.String("mediacdn: " + logRegionProblem("")),
+		}},
+	})
 }
 
 // explainImportedBucket tells the user, at synth time and in stack outputs,
@@ -421,13 +460,14 @@ func (m *MediaCdn) explainImportedBucket(p *plan) {
 		Value:       stack.ToJsonString(statement, nil),
 	})
 	awscdk.NewCfnOutput(m.Construct, jsii.String("ImportedBucketCorsConfiguration"), &awscdk.CfnOutputProps{
-		Description: jsii.String("Apply with: aws s3api put-bucket-cors --bucket BUCKET --cors-configuration '<this value>'"),
+		Description: jsii.String("Apply with: aws s3api put-bucket-cors --bucket BUCKET --cors-configuration '<this value>'. " + corsReplaceWarning),
 		Value:       stack.ToJsonString(cors, nil),
 	})
 	awscdk.Annotations_Of(m.Construct).AddWarningV2(jsii.String("mediacdn:importedBucket"), jsii.String(strings.Join([]string{
 		"The media bucket is imported, so mediacdn cannot add the Origin Access Control statement to its policy or set its CORS rules.",
 		"Until you apply both, CloudFront gets 403 AccessDenied from S3 and preflights fail.",
 		"After deploying, add the statement in the ImportedBucketPolicyStatement output to the bucket policy and apply the ImportedBucketCorsConfiguration output",
-		"(aws s3api put-bucket-cors). The bucket must use Bucket owner enforced object ownership and SSE-S3 (or a KMS key that lets CloudFront decrypt).",
+		"(aws s3api put-bucket-cors).", corsReplaceWarning,
+		"The bucket must use Bucket owner enforced object ownership and SSE-S3 (or a KMS key that lets CloudFront decrypt).",
 	}, " ")))
 }

@@ -31,13 +31,22 @@ const (
 // maxFunctionCodeSize is CloudFront Functions' code size limit (10 KB).
 const maxFunctionCodeSize = 10 * 1024
 
-// noLogDeliveryRegions are the regions whose buckets CloudFront does not
-// deliver standard logs to (CloudFront Developer Guide, "Choosing an Amazon
-// S3 bucket for your standard logs"; the opt-in regions).
-var noLogDeliveryRegions = map[string]bool{
-	"af-south-1": true, "ap-east-1": true, "ap-south-2": true, "ap-southeast-3": true, "ap-southeast-4": true,
-	"ca-west-1": true, "eu-central-2": true, "eu-south-1": true, "eu-south-2": true, "il-central-1": true,
-	"me-central-1": true, "me-south-1": true,
+// NoLogDeliveryRegions returns the regions whose buckets CloudFront
+// standard logging (legacy) does not deliver logs to, sorted. Sources:
+// CloudFront Developer Guide, "Configure standard logging (legacy)", "Choose
+// an Amazon S3 bucket for standard logs"
+// (docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html),
+// which lists af-south-1 through me-south-1 below; CloudFront does not
+// deliver these logs to buckets in opt-in regions (the AWS Solutions guide
+// "Dynamic Image Transformation for Amazon CloudFront", "Opt-in Regions"),
+// so the opt-in regions opened since (ap-east-2, ap-southeast-5,
+// ap-southeast-6, ap-southeast-7, mx-central-1) are on the list too.
+func NoLogDeliveryRegions() []string {
+	return []string{
+		"af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
+		"ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "eu-central-2",
+		"eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+	}
 }
 
 // MaxPublicKeys is CloudFront's quota of public keys per key group.
@@ -46,14 +55,6 @@ const MaxPublicKeys = 5
 // DefaultMaxCacheBehaviors is CloudFront's default quota of cache behaviors
 // per distribution; the construct counts the default behavior in it.
 const DefaultMaxCacheBehaviors = 75
-
-// textExtensions are served as text, so CloudFront can compress them
-// (svg, playlists, subtitles). Binary media is left out so its cache key
-// does not also vary by Accept-Encoding.
-var textExtensions = map[string]bool{
-	"svg": true, "m3u8": true, "m3u": true, "mpd": true, "vtt": true, "webvtt": true,
-	"srt": true, "ttml": true, "dfxp": true, "xml": true, "json": true, "txt": true,
-}
 
 // behaviorPlan is one cache behavior, in distribution order.
 type behaviorPlan struct {
@@ -174,7 +175,7 @@ func (props *Props) plan(region string) (*plan, error) {
 	// ("docs/*.svg"), so binary thumbnails stay one cache entry each.
 	for _, pattern := range errs.checkPublicPaths(props.PublicPaths, len(props.PublicKeys) > 0) {
 		ext := pattern[strings.LastIndex(pattern, ".")+1:]
-		compress := strings.Contains(pattern, ".") && textExtensions[strings.ToLower(ext)]
+		compress := strings.Contains(pattern, ".") && compressibleExtensions[strings.ToLower(ext)]
 		p.behaviors = append(p.behaviors, behaviorPlan{pattern: pattern, kind: KindPublic, compress: compress, public: true})
 	}
 
@@ -209,7 +210,7 @@ func (props *Props) plan(region string) (*plan, error) {
 				continue
 			}
 			seen[ext] = where
-			compress := textExtensions[strings.ToLower(ext)] || group.kind == KindPlaylist
+			compress := compressibleExtensions[strings.ToLower(ext)] || group.kind == KindPlaylist
 			p.behaviors = append(p.behaviors, behaviorPlan{pattern: "*." + ext, kind: group.kind, compress: compress})
 		}
 	}
@@ -241,8 +242,9 @@ func (props *Props) plan(region string) (*plan, error) {
 	p.ttl[KindPublic] = p.ttl[KindImage]
 
 	errs = append(errs, p.checkDelivery(props)...)
-	if props.AccessLogging && props.LogBucket == nil && noLogDeliveryRegions[region] {
-		errs.add("AccessLogging is on and the stack is in %s, where CloudFront does not deliver standard logs: pass a LogBucket in another region (e.g. one imported with awss3.Bucket_FromBucketAttributes in us-east-1), or turn AccessLogging off", region)
+	errs = append(errs, p.checkSharedPolicies(props)...)
+	if props.AccessLogging && props.LogBucket == nil && slices.Contains(NoLogDeliveryRegions(), region) {
+		errs.add("%s", logRegionProblem(region))
 	}
 
 	if len(errs) > 0 {

@@ -216,6 +216,31 @@ type Props struct {
 	//
 	// Default: "mediacdn: private images and HLS video".
 	Comment string
+
+	// CachePolicies are existing cache policies to use instead of creating
+	// new ones, by kind, so that several stacks share them: CloudFront allows
+	// 20 custom cache policies per account and each MediaCdn needs 2 to 5.
+	// Pass another MediaCdn's CachePolicies, or import policies with
+	// awscloudfront.CachePolicy_FromCachePolicyId (any cache policy works,
+	// managed ones included; the construct cannot read an imported policy,
+	// so its TTLs and cache key are yours to choose: keep the key to the
+	// path, and Accept-Encoding in it only for the text kinds). A kind left
+	// out gets a policy of its own. A TTL prop whose behaviors all use shared
+	// policies is refused, since it would be ignored.
+	//
+	// Default: none (the construct creates each policy it needs).
+	CachePolicies map[CachePolicyKind]awscloudfront.ICachePolicy
+
+	// ResponseHeadersPolicy is an existing response headers policy to use
+	// instead of creating one, so that several stacks share it (20 per
+	// account). It makes the CORS headers at the edge, so it must allow the
+	// same origins, credentials, exposed headers and max age as these props,
+	// and override the origin's CORS headers: share the ResponseHeadersPolicy
+	// of a MediaCdn with the same CORS props. AllowedRequestHeaders, which
+	// only shapes the created policy, is refused with it.
+	//
+	// Default: a policy created from the CORS props.
+	ResponseHeadersPolicy awscloudfront.IResponseHeadersPolicy
 }
 
 // CacheTtl bounds how long CloudFront keeps an object: the origin's
