@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"container/list"
 	"context"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/andybalholm/brotli"
 	"github.com/mediacdn/mediacdn/cfconfig"
 	"github.com/mediacdn/mediacdn/internal/httplist"
 )
@@ -40,9 +42,10 @@ func (e *Edge) fetchCached(ctx context.Context, b *cfconfig.Behavior, req *viewe
 	now := e.now()
 	cacheable := (req.method == http.MethodGet || req.method == http.MethodHead ||
 		req.method == http.MethodOptions && b.Caches(http.MethodOptions)) && !b.CacheDisabled()
+	coding := chooseEncoding(b, req.header)
 	encoding := ""
-	if compressionEnabled(b) && acceptsGzip(req.header) {
-		encoding = "gzip"
+	if coding != nil {
+		encoding = coding.name
 	}
 	key := e.cacheKey(b, req, encoding)
 	if cacheable {
@@ -65,8 +68,8 @@ func (e *Edge) fetchCached(ctx context.Context, b *cfconfig.Behavior, req *viewe
 	if ttl <= 0 {
 		return e.conditional(req, resp), "Miss", 0
 	}
-	if encoding != "" {
-		compress(b, resp)
+	if coding != nil {
+		compress(coding, resp)
 	}
 	resp.body = trimCapacity(resp.body)
 	e.cache.put(key, req.uri, resp, now, now.Add(ttl))
@@ -299,23 +302,52 @@ func (e *Edge) filterVary(b *cfconfig.Behavior, h http.Header) {
 
 // --- compression (DG ServingCompressedFiles.html) ---
 
-// compressionEnabled: the behavior compresses and, with a cache policy, the
-// policy enables gzip (Brotli is not emulated).
-func compressionEnabled(b *cfconfig.Behavior) bool {
-	if !b.Compress {
-		return false
-	}
-	if b.CachePolicy != nil {
-		return b.CachePolicy.EnableGzip && !b.InCacheKey("accept-encoding")
-	}
-	return true
+// contentCoding is one encoding the edge compresses with.
+type contentCoding struct {
+	name      string
+	enabled   func(*cfconfig.CachePolicy) bool
+	newWriter func(io.Writer) io.WriteCloser
 }
 
-func acceptsGzip(h http.Header) bool {
+// contentCodings in CloudFront's order of preference: Brotli when the viewer
+// accepts both and the cache policy enables both.
+var contentCodings = []contentCoding{
+	{"br", func(p *cfconfig.CachePolicy) bool { return p.EnableBrotli },
+		func(w io.Writer) io.WriteCloser { return brotli.NewWriterLevel(w, brotli.DefaultCompression) }},
+	{"gzip", func(p *cfconfig.CachePolicy) bool { return p.EnableGzip },
+		func(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) }},
+}
+
+// chooseEncoding is the normalized Accept-Encoding of the request: the first
+// coding of contentCodings that the behavior enables and the viewer accepts,
+// or "" (no compression). Brotli needs a cache policy; legacy cache settings
+// compress with gzip only. Listing Accept-Encoding in the cache key turns
+// compression off.
+func chooseEncoding(b *cfconfig.Behavior, h http.Header) *contentCoding {
+	if !b.Compress {
+		return nil
+	}
+	for i := range contentCodings {
+		c := &contentCodings[i]
+		if b.CachePolicy == nil && c.name != "gzip" {
+			continue
+		}
+		if b.CachePolicy != nil && (!c.enabled(b.CachePolicy) || b.InCacheKey("accept-encoding")) {
+			continue
+		}
+		if accepts(h, c.name) {
+			return c
+		}
+	}
+	return nil
+}
+
+// accepts reports whether Accept-Encoding lists the coding without q=0.
+func accepts(h http.Header, coding string) bool {
 	for _, v := range h.Values("Accept-Encoding") {
 		for _, t := range strings.Split(v, ",") {
 			name, q, _ := strings.Cut(strings.TrimSpace(t), ";")
-			if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(q, " ", "") != "q=0" {
+			if strings.EqualFold(strings.TrimSpace(name), coding) && strings.ReplaceAll(q, " ", "") != "q=0" {
 				return true
 			}
 		}
@@ -340,9 +372,9 @@ func init() {
 	}
 }
 
-// compress gzips resp in place when CloudFront would: status 200, 403 or
-// 404, 1,000 to 10,000,000 bytes, not already encoded, a listed type.
-func compress(b *cfconfig.Behavior, resp *response) {
+// compress encodes resp in place with c when CloudFront would: status 200,
+// 403 or 404, 1,000 to 10,000,000 bytes, not already encoded, a listed type.
+func compress(c *contentCoding, resp *response) {
 	if resp.status != 200 && resp.status != 403 && resp.status != 404 {
 		return
 	}
@@ -354,11 +386,11 @@ func compress(b *cfconfig.Behavior, resp *response) {
 		return
 	}
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	_, _ = zw.Write(resp.body)
+	zw := c.newWriter(&buf)
+	_, _ = zw.Write(resp.body) // writes to a bytes.Buffer do not fail
 	_ = zw.Close()
 	resp.body = buf.Bytes()
-	resp.header.Set("Content-Encoding", "gzip")
+	resp.header.Set("Content-Encoding", c.name)
 	if !httplist.VaryHas(resp.header, "accept-encoding") {
 		resp.header.Add("Vary", "Accept-Encoding")
 	}

@@ -28,8 +28,8 @@
 //
 // Not emulated: TLS and viewer protocol redirects (the edge serves what it is
 // given, plain HTTP in serve), Lambda@Edge, custom (non-S3) origins, origin
-// groups, KeyValueStores, geo restriction, WAF, field-level encryption and
-// Brotli compression. New refuses a distribution that needs any of them,
+// groups, KeyValueStores, geo restriction, WAF and field-level encryption.
+// New refuses a distribution that needs any of them,
 // naming it.
 package edge
 

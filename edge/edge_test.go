@@ -6,12 +6,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/andybalholm/brotli"
 	"github.com/mediacdn/mediacdn/cfconfig"
+	"github.com/mediacdn/mediacdn/internal/httplist"
 )
 
 // testBehavior is a behavior with a cache policy keyed on the path only,
@@ -388,51 +391,162 @@ func TestResponseHeadersPolicy(t *testing.T) {
 	}
 }
 
-func TestCompression(t *testing.T) {
-	on := testBehavior("*.css")
-	on.Compress, on.CachePolicy.EnableGzip = true, true
+// decode returns the body of r decoded as its Content-Encoding says.
+func decode(t *testing.T, r *http.Response) string {
+	t.Helper()
+	var zr io.Reader
+	switch enc := r.Header.Get("Content-Encoding"); enc {
+	case "":
+		return body(t, r)
+	case "gzip":
+		gz, err := gzip.NewReader(r.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr = gz
+	case "br":
+		zr = brotli.NewReader(r.Body)
+	default:
+		t.Fatalf("unexpected Content-Encoding %q", enc)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("%s body does not decode: %v", r.Header.Get("Content-Encoding"), err)
+	}
+	return string(plain)
+}
+
+// compressionHarness serves the same 2,000-byte stylesheet under behaviors
+// that differ only in what they enable.
+func compressionHarness(t *testing.T) (*harness, string) {
+	both := testBehavior("*.css") // gzip and Brotli, as CachingOptimized
+	both.Compress, both.CachePolicy.EnableGzip, both.CachePolicy.EnableBrotli = true, true, true
+	gzipOnly := testBehavior("/gz/*") // as Elemental-MediaPackage
+	gzipOnly.Compress, gzipOnly.CachePolicy.EnableGzip = true, true
+	legacy := testBehavior("/legacy/*") // ForwardedValues: gzip only (DG: Brotli needs a cache policy)
+	legacy.Compress, legacy.CachePolicy = true, nil
+	legacy.Legacy = &cfconfig.ForwardedValues{DefaultTTL: 60, MaxTTL: 3600}
 	off := testBehavior("*.txt")
-	off.Compress = true // the cache policy does not enable gzip
+	off.Compress = true // the cache policy enables neither encoding
 	img := testBehavior("*.jpg")
-	img.Compress, img.CachePolicy.EnableGzip = true, true
-	h := newHarness(t, testDistribution(on, off, img), Options{})
-	big := strings.Repeat("body { color: red }\n", 100)
-	h.origin.put("a.css", "text/css", big)
+	img.Compress, img.CachePolicy.EnableGzip, img.CachePolicy.EnableBrotli = true, true, true
+	h := newHarness(t, testDistribution(gzipOnly, legacy, both, off, img), Options{})
+	var css strings.Builder
+	for i := 0; css.Len() < 2000; i++ {
+		css.WriteString(".c" + strconv.Itoa(i*7919) + " { color: red }\n")
+	}
+	big := css.String()
+	for _, k := range []string{"a.css", "gz/a.css", "legacy/a.css"} {
+		h.origin.put(k, "text/css", big)
+	}
 	h.origin.put("small.css", "text/css", "a{}")
 	h.origin.put("a.txt", "text/plain", big)
 	h.origin.put("a.jpg", "image/jpeg", big)
+	h.origin.(*memOrigin).objects["pre.css"] = testObject{body: big, contentType: "text/css", contentEncoding: "x-custom"}
+	return h, big
+}
+
+func TestCompression(t *testing.T) {
+	h, big := compressionHarness(t)
 	for _, tt := range []struct {
-		path, ae string
-		gzip     bool
+		name, path, ae, want string
 	}{
-		{"/a.css", "gzip, deflate, br", true},
-		{"/a.css", "", false},
-		{"/small.css", "gzip", false}, // under 1,000 bytes
-		{"/a.txt", "gzip", false},
-		{"/a.jpg", "gzip", false}, // not a compressible type
+		{"br only", "/a.css", "br", "br"},
+		{"gzip only", "/a.css", "gzip", "gzip"},
+		{"both: Brotli wins", "/a.css", "gzip, deflate, br", "br"},
+		{"both, q values do not change the choice", "/a.css", "br;q=0.5, gzip", "br"},
+		{"br refused with q=0", "/a.css", "gzip, br;q=0", "gzip"},
+		{"neither", "/a.css", "deflate", ""},
+		{"no Accept-Encoding", "/a.css", "", ""},
+		{"policy enables gzip only, viewer both", "/gz/a.css", "gzip, br", "gzip"},
+		{"policy enables gzip only, viewer br only", "/gz/a.css", "br", ""},
+		{"legacy cache settings, viewer both", "/legacy/a.css", "gzip, br", "gzip"},
+		{"legacy cache settings, viewer br only", "/legacy/a.css", "br", ""},
+		{"policy enables neither", "/a.txt", "gzip, br", ""},
+		{"under 1,000 bytes", "/small.css", "br", ""},
+		{"not a compressible type", "/a.jpg", "gzip, br", ""},
 	} {
 		var hs []string
 		if tt.ae != "" {
 			hs = append(hs, "Accept-Encoding: "+tt.ae)
 		}
-		for i := 0; i < 2; i++ { // miss, then hit
+		h.edge.Invalidate("/*") // each case starts with an empty cache
+		for _, want := range []string{"Miss", "Hit"} {
 			r := h.do("GET", tt.path, hs...)
-			got := r.Header.Get("Content-Encoding") == "gzip"
-			if got != tt.gzip {
-				t.Errorf("%s AE %q (%s): gzip %v, want %v", tt.path, tt.ae, r.Header.Get("X-Cache"), got, tt.gzip)
+			if r.Header.Get("X-Cache") != want+" from cloudfront" {
+				t.Errorf("%s: X-Cache %q, want %s", tt.name, r.Header.Get("X-Cache"), want)
+			}
+			if got := r.Header.Get("Content-Encoding"); got != tt.want {
+				t.Errorf("%s (%s): Content-Encoding %q, want %q", tt.name, want, got, tt.want)
 				continue
 			}
-			if got {
-				zr, err := gzip.NewReader(r.Body)
-				if err != nil {
-					t.Fatal(err)
+			if tt.want != "" && (!httplist.VaryHas(r.Header, "accept-encoding") || !strings.HasPrefix(r.Header.Get("ETag"), "W/")) {
+				t.Errorf("%s: Vary %q ETag %q, want Accept-Encoding and a weak ETag", tt.name, r.Header.Get("Vary"), r.Header.Get("ETag"))
+			}
+			if want := big; tt.path == "/small.css" {
+				if got := decode(t, r); got != "a{}" {
+					t.Errorf("%s: body %q", tt.name, got)
 				}
-				plain, _ := io.ReadAll(zr)
-				if string(plain) != big {
-					t.Errorf("%s: gzip body does not decompress to the object", tt.path)
-				}
+			} else if got := decode(t, r); got != want {
+				t.Errorf("%s: decoded body (%d bytes) is not the object", tt.name, len(got))
 			}
 		}
+	}
+
+	// The origin's encoding is kept, never encoded again.
+	r := h.do("GET", "/pre.css", "Accept-Encoding: gzip, br")
+	if r.Header.Get("Content-Encoding") != "x-custom" || body(t, r) != big {
+		t.Errorf("origin-encoded object: Content-Encoding %q", r.Header.Get("Content-Encoding"))
+	}
+}
+
+// TestCompressionCacheKey: the normalized Accept-Encoding is in the cache
+// key, so each encoding is one origin fetch and one entry whatever the
+// viewer's spelling of the header.
+func TestCompressionCacheKey(t *testing.T) {
+	h, _ := compressionHarness(t)
+	for _, ae := range []string{"br", "gzip, deflate, br", "br, gzip", "gzip", "gzip, deflate", "deflate", ""} {
+		h.do("GET", "/a.css", "Accept-Encoding: "+ae)
+	}
+	if n := len(h.origin.log()); n != 3 { // br, gzip, identity
+		t.Errorf("origin fetches: %d, want 3 (one per normalized encoding)", n)
+	}
+}
+
+// TestCompressionNegativeControl: with the coding table the edge had
+// before (gzip only), a viewer accepting only br gets the object
+// uncompressed, which TestCompression's "br only" case rejects.
+func TestCompressionNegativeControl(t *testing.T) {
+	saved := contentCodings
+	t.Cleanup(func() { contentCodings = saved })
+	contentCodings = saved[1:]
+	if contentCodings[0].name != "gzip" || len(contentCodings) != 1 {
+		t.Fatalf("contentCodings changed order: %v", saved)
+	}
+	h, _ := compressionHarness(t)
+	if r := h.do("GET", "/a.css", "Accept-Encoding: br"); r.Header.Get("Content-Encoding") != "" {
+		t.Errorf("gzip-only edge, br-only viewer: Content-Encoding %q, want none (the old behaviour)", r.Header.Get("Content-Encoding"))
+	}
+}
+
+// TestCompressionRangeAndHead: a Range request is answered from the cached
+// compressed object (the range is of the encoded bytes, as RFC 9110 defines
+// it for a Content-Encoding); HEAD gets the headers of the GET response.
+func TestCompressionRangeAndHead(t *testing.T) {
+	h, big := compressionHarness(t)
+	full := h.do("GET", "/a.css", "Accept-Encoding: br")
+	enc := body(t, full)
+	if len(enc) >= len(big) || len(enc) < 100 { // a range of 100 bytes must be a strict part
+		t.Fatalf("br body %d bytes for %d", len(enc), len(big))
+	}
+	r := h.do("GET", "/a.css", "Accept-Encoding: br", "Range: bytes=0-99")
+	if r.StatusCode != 206 || r.Header.Get("Content-Encoding") != "br" || body(t, r) != enc[:100] ||
+		r.Header.Get("Content-Range") != "bytes 0-99/"+strconv.Itoa(len(enc)) {
+		t.Errorf("range of br entry: %d %q %q", r.StatusCode, r.Header.Get("Content-Encoding"), r.Header.Get("Content-Range"))
+	}
+	r = h.do("HEAD", "/a.css", "Accept-Encoding: br")
+	if r.Header.Get("Content-Encoding") != "br" || r.Header.Get("X-Cache") != "Hit from cloudfront" || body(t, r) != "" {
+		t.Errorf("HEAD after GET: Content-Encoding %q X-Cache %q", r.Header.Get("Content-Encoding"), r.Header.Get("X-Cache"))
 	}
 }
 

@@ -40,7 +40,7 @@ func (o *memOrigin) log() []*http.Request {
 }
 
 type testObject struct {
-	body, contentType, cacheControl string
+	body, contentType, cacheControl, contentEncoding string
 }
 
 func newMemOrigin(b *cfconfig.Bucket) *memOrigin {
@@ -159,6 +159,9 @@ func (o *memOrigin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("ETag", fmt.Sprintf(`"%x"`, sha1.Sum([]byte(obj.body))))
+	if obj.contentEncoding != "" {
+		w.Header().Set("Content-Encoding", obj.contentEncoding)
+	}
 	if obj.cacheControl != "" {
 		w.Header().Set("Cache-Control", obj.cacheControl)
 	}

@@ -64,7 +64,14 @@ func TestAgainstEdge(t *testing.T) {
 	t.Run("trap", func(t *testing.T) {
 		trap := edgefixture.Template{Path: "../testdata/templates/caching-optimized-trap.json", Origin: "https://app.example.com"}
 		srv, _ := edgefixture.Start(t, trap, appOrigin, set.Dir, edge.Options{})
-		resp, err := http.Get(srv.URL + "/" + set.Images[1])
+		// Fill the cache as the browser's <img> would: CachingOptimized keys on
+		// the normalized Accept-Encoding, and Chromium sends br to 127.0.0.1.
+		req, err := http.NewRequest("GET", srv.URL+"/"+set.Images[1], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

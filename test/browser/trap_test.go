@@ -42,7 +42,14 @@ func TestDownloadNegativeControlF4(t *testing.T) {
 	})
 	t.Run("download fails after a request without Origin", func(t *testing.T) {
 		media, _ := startEdge(t, set, trapTemplate, page.URL)
-		resp, err := http.Get(media.URL + "/images/" + image) // no Origin, as an <img> elsewhere
+		// No Origin, as an <img> elsewhere, with the Accept-Encoding Chromium
+		// sends to 127.0.0.1: the cache key holds its normalized value (br).
+		req, err := http.NewRequest("GET", media.URL+"/images/"+image, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
