@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"path"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mediacdn/mediacdn/internal/httplist"
 )
@@ -273,7 +272,7 @@ func (a *analyzer) checkPreflight(res *probeState) {
 	acao := h.Get("Access-Control-Allow-Origin")
 	if acao == "" || (acao != "*" && acao != a.opts.Origin) || (acao == "*" && a.opts.Credentials) {
 		a.add(res, SeverityFail, "preflight.missing-acao",
-			fmt.Sprintf("the preflight got %d with Access-Control-Allow-Origin %q", e.status, acao),
+			fmt.Sprintf(`the preflight got %d with Access-Control-Allow-Origin "%s"`, e.status, acao),
 			"A preflight answer must allow the origin, or the browser never sends the request."+a.behaviorNote(res),
 			"Forward Origin and Access-Control-Request-* to S3 (CORS-S3Origin) so the bucket CORS rules answer, and attach the response headers policy with CORS.")
 		return
@@ -365,7 +364,7 @@ func (a *analyzer) checkPlaylist(res *probeState) {
 	a.mark("playlist")
 	if res.scanErr != nil {
 		a.add(res, SeverityFail, "playlist.invalid",
-			fmt.Sprintf("the body is not an HLS playlist: %v (starts with %q)", res.scanErr, res.head),
+			fmt.Sprintf(`the body is not an HLS playlist: %v (starts with "%s")`, res.scanErr, res.head),
 			"The URL serves something else (an error page served with status 200, a wrong object).",
 			"Check the object at this key.")
 		return
@@ -379,19 +378,6 @@ func (a *analyzer) checkPlaylist(res *probeState) {
 	if res.refs == 0 {
 		a.add(res, SeverityWarn, "playlist.empty", "the playlist references no URI", "", "")
 	}
-}
-
-// clip shortens s to about n bytes (on a character boundary), marking the
-// cut; it does not escape (JSON output stays exact; text output escapes).
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s... (%d more bytes)", s[:cut], len(s)-cut)
 }
 
 func orDash(s string) string {

@@ -3,6 +3,7 @@ package doctor
 import (
 	"github.com/mediacdn/mediacdn/internal/glob"
 	"github.com/mediacdn/mediacdn/internal/httplist"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 	"github.com/mediacdn/mediacdn/mediatype"
 
 	"encoding/base64"
@@ -42,7 +43,7 @@ func xmlField(body, name string) string {
 	if j < 0 {
 		return ""
 	}
-	return clip(strings.TrimSpace(rest[:j]), maxXMLField)
+	return safetext.Cut(strings.TrimSpace(rest[:j]), maxXMLField)
 }
 
 // classifyDenial tells apart the 4xx answers CloudFront and S3 give: signed
@@ -60,7 +61,7 @@ func classifyDenial(status int, h http.Header, body string, u *url.URL, prefligh
 	signedQuery := q.Get("Signature") != "" || q.Get("Key-Pair-Id") != ""
 	seen := fmt.Sprintf("HTTP %d", status)
 	if code != "" {
-		seen += fmt.Sprintf(" %s %q", code, msg)
+		seen += fmt.Sprintf(` %s "%s"`, code, msg) // raw: the text report escapes, JSON stays exact
 	}
 	switch {
 	case preflight && strings.Contains(body, "not configured to allow the HTTP request method"):
@@ -101,7 +102,7 @@ func classifyDenial(status int, h http.Header, body string, u *url.URL, prefligh
 	case code == "InvalidKey":
 		return denial{
 			id:    "signed.unknown-key",
-			what:  seen + fmt.Sprintf(" from CloudFront: Key-Pair-Id %q is not trusted here", clip(q.Get("Key-Pair-Id"), maxXMLField)),
+			what:  seen + fmt.Sprintf(` from CloudFront: Key-Pair-Id "%s" is not trusted here`, safetext.Cut(q.Get("Key-Pair-Id"), maxXMLField)),
 			cause: "The Key-Pair-Id names a public key that is not in any key group trusted by this cache behavior (or a key of another distribution or account, or a legacy key pair ID).",
 			fix:   "Sign with the ID of a public key that belongs to a key group listed in the behavior's TrustedKeyGroups (aws cloudfront list-public-keys), and make sure the key group is attached to this path's behavior.",
 		}
@@ -212,7 +213,7 @@ func describeSignature(u *url.URL, now time.Time) string {
 				plain := *u
 				plain.RawQuery = stripSigningParams(u.RawQuery)
 				if !glob.Match(pol.resource, plain.String()) {
-					parts = append(parts, fmt.Sprintf("The policy's Resource %q does not match this URL.", clip(pol.resource, maxXMLField)))
+					parts = append(parts, fmt.Sprintf(`The policy's Resource "%s" does not match this URL.`, safetext.Cut(pol.resource, maxXMLField)))
 				}
 			}
 		}

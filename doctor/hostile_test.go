@@ -611,7 +611,8 @@ func TestUntrustedTextEscaped(t *testing.T) {
 		case r.URL.Path == "/index.m3u8":
 			corsOK(w)
 			w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
-			fmt.Fprint(w, "#EXTM3U\n#EXT-X-KEY:METHOD="+evil+"\n#EXTINF:2,\nseg.%1b%5b31m\n#EXTINF:2,\ndenied.ts\n#EXTINF:2,\nbidi.ts\n")
+			fmt.Fprint(w, "#EXTM3U\n#EXT-X-KEY:METHOD="+evil+"\n#EXTINF:2,\nseg.%1b%5b31m\n#EXTINF:2,\ndenied.ts\n#EXTINF:2,\nbidi.ts\n"+
+				"#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://k\u202e1\"\n#EXTINF:2,\nbad\x1b[1m.ts\n")
 		case strings.HasSuffix(r.URL.Path, "denied.ts"):
 			w.WriteHeader(http.StatusForbidden)
 			fmt.Fprint(w, "<Error><Code>AccessDenied</Code><Message>"+evil+"</Message><RequestId>1</RequestId></Error>")
@@ -639,10 +640,17 @@ func TestUntrustedTextEscaped(t *testing.T) {
 	if strings.Contains(out, "\u202e") {
 		t.Error("bidi override printed raw")
 	}
-	for _, want := range []string{`METHOD=\x1b[2J`, `[*.\x1b[31m]`, `https://evil.example\u{202e}`} {
+	// Escaped once: playlist notes quote URIs raw (before, Go-quoted, so
+	// the text showed "\\x1b").
+	for _, want := range []string{`METHOD=\x1b[2J`, `[*.\x1b[31m]`, `https://evil.example\u{202e}`,
+		`key URI "skd://k\u{202e}1" skipped`, `segment URI "bad\x1b[1m.ts" does not parse`,
+		`AccessDenied "\x1b[2J\x1b[1;1HResult: PASS\u{202e}"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, `\\x1b`) || strings.Contains(out, `\\u`) {
+		t.Errorf("text output escapes twice:\n%s", out)
 	}
 	js, err := r.JSON()
 	if err != nil {
@@ -654,12 +662,14 @@ func TestUntrustedTextEscaped(t *testing.T) {
 	if err := json.Unmarshal(js, &doc); err != nil {
 		t.Fatal(err)
 	}
-	exact := false
-	for _, f := range doc.Findings {
-		exact = exact || strings.Contains(f.What, "METHOD="+evil[:len(evil)-len("\u202e")])
-	}
-	if !exact {
-		t.Error("JSON does not keep the tag value exactly")
+	for _, raw := range []string{"METHOD=" + evil[:len(evil)-len("\u202e")], "URI \"skd://k\u202e1\"", `URI "bad` + "\x1b" + `[1m.ts"`} {
+		exact := false
+		for _, f := range doc.Findings {
+			exact = exact || strings.Contains(f.What, raw)
+		}
+		if !exact {
+			t.Errorf("JSON does not keep %q exactly", raw)
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mediacdn/mediacdn/hls"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
 // LiveOptions configures CheckURL.
@@ -367,7 +368,7 @@ func (r *probeState) probe() Probe {
 		}
 		x := Exchange{Name: e.name, Method: e.method, Status: e.status}
 		if e.err != nil {
-			x.Error = clip(e.err.Error(), maxHeaderValue)
+			x.Error = safetext.Cut(e.err.Error(), maxHeaderValue)
 		}
 		if e.final != nil && e.final.String() != r.t.key {
 			x.FinalURL = e.final.String()
@@ -577,13 +578,13 @@ func (w *walker) send(u *url.URL, name, method string, withOrigin, whole, keep b
 		next, err := cur.Parse(loc)
 		switch {
 		case err != nil:
-			e.refused, e.location = "its Location does not parse", clip(loc, maxURLLength)
+			e.refused, e.location = "its Location does not parse", safetext.Cut(loc, maxURLLength)
 		case hop+1 > maxRedirects:
 			e.refused, e.location = fmt.Sprintf("more than %d redirects (a loop?)", maxRedirects), next.String()
 		case strings.EqualFold(cur.Scheme, "https") && strings.EqualFold(next.Scheme, "http"):
 			e.refused, e.location = "it leaves https for plain http", next.String()
 		case len(next.String()) > maxURLLength:
-			e.refused, e.location = fmt.Sprintf("the URL is longer than %d bytes", maxURLLength), clip(next.String(), 200)
+			e.refused, e.location = fmt.Sprintf("the URL is longer than %d bytes", maxURLLength), safetext.Cut(next.String(), 200)
 		default:
 			if r := w.allow.refusal(next); r != "" {
 				e.refused, e.location = r, next.String()
@@ -698,7 +699,7 @@ func boundHeader(h http.Header) http.Header {
 		}
 		c := make([]string, len(vs))
 		for i, v := range vs {
-			c[i] = clip(v, maxHeaderValue)
+			c[i] = safetext.Cut(v, maxHeaderValue)
 		}
 		out[k] = c
 	}
@@ -788,7 +789,7 @@ func (w *walker) scan(st *probeState) {
 			What: fmt.Sprintf("line %d: %s", n.Line, n.Text), distinct: true})
 	})
 	if st.scanErr != nil {
-		st.head = clip(st.get.body, 60)
+		st.head = safetext.Cut(st.get.body, 60)
 	}
 	st.get.body = ""
 }
@@ -822,7 +823,7 @@ func (w *walker) child(st *probeState, ref hls.Ref, query string, path []int) {
 		defer w.mu.Unlock()
 		w.refusedN++
 		if len(w.refused) < maxRefused {
-			w.refused = append(w.refused, Finding{Severity: sev, ID: id, URL: clip(key, maxURLLength), Pattern: "",
+			w.refused = append(w.refused, Finding{Severity: sev, ID: id, URL: safetext.Cut(key, maxURLLength), Pattern: "",
 				What: what, Fix: fix, Cause: fmt.Sprintf("Referenced by %s line %d.", st.t.key, ref.Line)})
 		}
 	}

@@ -18,7 +18,7 @@
 //	p, err := hls.Parse(body, playlistURL) // every reference and note
 //	_, err = hls.Scan(ctx, string(body), playlistURL, // the same, streamed: nothing kept
 //		func(r hls.Ref) { fmt.Println(r.Kind, r.URL) },
-//		func(n hls.Note) { fmt.Println(n.Line, n.Text) })
+//		func(n hls.Note) { fmt.Printf("%d %q\n", n.Line, n.Text) }) // Text is raw: escape it for a terminal
 package hls
 
 import (
@@ -29,6 +29,7 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/internal/httplist"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
 // Kind says what a referenced URI is.
@@ -87,6 +88,9 @@ type Ref struct {
 // Note records a line the parser skipped or found malformed.
 type Note struct {
 	Line int
+	// Text says what is wrong, quoting the playlist's values raw (cut to 80
+	// bytes): they may hold control characters, so escape Text before
+	// printing it on a terminal, and once only.
 	Text string
 	// URI is set when the note is about a URI that is not among the
 	// references: it does not parse, or is not fetched over HTTP.
@@ -182,7 +186,7 @@ func Scan(ctx context.Context, data string, base *url.URL, ref func(Ref), note f
 			default:
 				// A URI line with no EXTINF before it: RFC 8216 requires one,
 				// but players still fetch it, so report and keep it.
-				s.notef(n, "", false, "URI %q without a preceding #EXTINF or #EXT-X-STREAM-INF", clip(line))
+				s.notef(n, "", false, `URI "%s" without a preceding #EXTINF or #EXT-X-STREAM-INF`, clip(line))
 				s.add(KindSegment, "", line, n)
 				media = true
 			}
@@ -269,7 +273,7 @@ func (s *scanner) notef(line int, uri string, malformed bool, format string, arg
 func (s *scanner) add(kind Kind, tag, uri string, line int) {
 	u, err := url.Parse(uri)
 	if err != nil {
-		s.notef(line, uri, true, "%s URI %q does not parse: %v", kind, clip(uri), clipErr(err))
+		s.notef(line, uri, true, `%s URI "%s" does not parse: %s`, kind, clip(uri), clipErr(err))
 		return
 	}
 	if s.base != nil {
@@ -277,7 +281,7 @@ func (s *scanner) add(kind Kind, tag, uri string, line int) {
 	}
 	// Checked after resolution: a relative URI takes the base's scheme.
 	if u.Scheme != "" && !strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https") {
-		s.notef(line, uri, false, "%s URI %q skipped: scheme %q is not fetched over HTTP", kind, clip(uri), clip(u.Scheme))
+		s.notef(line, uri, false, `%s URI "%s" skipped: scheme "%s" is not fetched over HTTP`, kind, clip(uri), clip(u.Scheme))
 		return
 	}
 	if s.ref != nil {
@@ -294,14 +298,10 @@ func clipErr(err error) string {
 	return clip(err.Error())
 }
 
-// clip shortens a value quoted in a note (data: URIs can be long).
-func clip(s string) string {
-	const max = 80
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
-}
+// clip shortens a value quoted in a note (data: URIs can be long). Notes
+// carry values raw, as the playlist has them: a text report escapes them
+// when it prints them (safetext), and JSON stays exact.
+func clip(s string) string { return safetext.Cut(s, 80) }
 
 // lineReader yields the lines of a string (split at \n, \r\n or \r) as
 // substrings of it, so iterating allocates nothing per line.

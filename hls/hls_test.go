@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mediacdn/mediacdn/internal/httplist"
 )
@@ -204,6 +205,41 @@ func TestParseErrorsAndNotes(t *testing.T) {
 	}
 	if len(p.Refs) != 1 || p.Refs[0].Kind != KindSegment || len(p.Notes) != 2 {
 		t.Errorf("refs = %+v notes = %+v", p.Refs, p.Notes)
+	}
+}
+
+// Notes quote the playlist's values raw, for the caller to escape once when
+// printing. Before, they were Go-quoted (%q), so a text report that escapes
+// showed "\\x1b" for an ESC, and JSON carried Go syntax instead of the value.
+func TestNotesKeepRawValues(t *testing.T) {
+	long := strings.Repeat("é", 60) // after "skd://x", byte 80 is inside an é
+	for _, c := range []struct {
+		name, playlist string
+		want           string
+		uri            string
+	}{
+		{"stray URI line", "#EXTM3U\nseg\x1b[2J.ts\n", "URI \"seg\x1b[2J.ts\" without a preceding #EXTINF or #EXT-X-STREAM-INF", ""},
+		{"URI that does not parse", "#EXTM3U\n#EXTINF:2,\nseg\x1b[31m.ts\n", "segment URI \"seg\x1b[31m.ts\" does not parse: net/url: invalid control character in URL", "seg\x1b[31m.ts"},
+		{"scheme not fetched", "#EXTM3U\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://k\u202e1\"\n#EXTINF:2,\na.ts\n", "key URI \"skd://k\u202e1\" skipped: scheme \"skd\" is not fetched over HTTP", "skd://k\u202e1"},
+		{"key method", "#EXTM3U\n#EXT-X-KEY:METHOD=AES\x1b[0m\n#EXTINF:2,\na.ts\n", "#EXT-X-KEY with METHOD=AES\x1b[0m has no URI", ""},
+		{"long URI cut on a character", "#EXTM3U\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://x" + long + "\"\n", "key URI \"skd://x" + long[:72] + "... (48 more bytes)\" skipped", "skd://x" + long},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := Parse([]byte(c.playlist), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, n := range p.Notes {
+				if !utf8.ValidString(n.Text) {
+					t.Errorf("note %q is not valid UTF-8", n.Text)
+				}
+				found = found || strings.HasPrefix(n.Text, c.want) && n.URI == c.uri
+			}
+			if !found {
+				t.Errorf("notes = %+v\nwant one %q (URI %q)", p.Notes, c.want, c.uri)
+			}
+		})
 	}
 }
 

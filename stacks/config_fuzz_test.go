@@ -36,6 +36,9 @@ func FuzzLoadConfig(f *testing.F) {
 		{"segmentExtensions", ",,,", false},
 		{"ipv6", "maybe", false},
 		{"\u202ekey", "x", false},
+		{"cachePolicyIds", `{"images":"not-a-uuid","\u001b[2J":"658327ea-f89d-4fab-a63d-7e88639e58f6","segments":7}`, false},
+		{"cachePolicyIds", `{"playlists":"\u202e"}`, true},
+		{"responseHeadersPolicyId", "cors\x1b[2J", false},
 	} {
 		f.Add(seed.key, seed.value, seed.asJSON)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
 
 	"github.com/mediacdn/mediacdn/constructs/mediacdn"
 )
@@ -33,6 +34,16 @@ func LoadConfig(ctx map[string]any) (Config, error) {
 		// The construct checks the certificate's region from its ARN; the
 		// import itself needs a scope, which validation does not create.
 		props.Certificate = certificateArn{arn: c.CertificateArn}
+	}
+	// Shared policies likewise: the construct checks only their ids.
+	for kind, id := range c.CachePolicyIds {
+		if props.CachePolicies == nil {
+			props.CachePolicies = map[mediacdn.CachePolicyKind]awscloudfront.ICachePolicy{}
+		}
+		props.CachePolicies[mediacdn.CachePolicyKind(kind)] = cachePolicyID{id: id}
+	}
+	if c.ResponseHeadersPolicyId != "" && !r.failed[responseHeadersPolicyIdKey] {
+		props.ResponseHeadersPolicy = responseHeadersPolicyID{id: c.ResponseHeadersPolicyId}
 	}
 	var verr *mediacdn.ValidationError
 	if err := props.ValidateInRegion(c.Region); errors.As(err, &verr) {
@@ -60,6 +71,22 @@ type certificateArn struct {
 
 func (c certificateArn) CertificateArn() *string { return &c.arn }
 
+// cachePolicyID and responseHeadersPolicyID stand in for imported shared
+// policies during validation: the construct only reads their ids.
+type cachePolicyID struct {
+	awscloudfront.ICachePolicy
+	id string
+}
+
+func (p cachePolicyID) CachePolicyId() *string { return &p.id }
+
+type responseHeadersPolicyID struct {
+	awscloudfront.IResponseHeadersPolicy
+	id string
+}
+
+func (p responseHeadersPolicyID) ResponseHeadersPolicyId() *string { return &p.id }
+
 // propKeys maps the construct's prop names, as its messages spell them, to
 // the context keys that set them.
 var propKeys = map[string]string{
@@ -71,17 +98,20 @@ var propKeys = map[string]string{
 	"AccessLogging": "accessLogging", "AccessLogRetention": "accessLogRetentionDays",
 	"WebAclArn": "webAclArn", "GeoAllowList": "geoAllowList", "GeoDenyList": "geoDenyList",
 	"OriginShieldRegion": "originShieldRegion", "PublicKeys": "publicKeyFiles", "PublicPaths": "publicPaths",
+	"CachePolicies": cachePolicyIdsKey, "ResponseHeadersPolicy": responseHeadersPolicyIdKey,
 }
 
 // propPattern finds prop names in a construct message, with an item index
-// (PublicKeys[0]) or a CacheTtl field (ImageTtl.Max).
+// (PublicKeys[0]), a map key, quoted by safetext.Quote (CachePolicies["images"]) or a bare
+// list of known keys (CachePolicies[images, textImages]), or a CacheTtl field
+// (ImageTtl.Max).
 var propPattern = func() *regexp.Regexp {
 	names := make([]string, 0, len(propKeys))
 	for name := range propKeys {
 		names = append(names, name)
 	}
 	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
-	return regexp.MustCompile(`\b(` + strings.Join(names, "|") + `)(?:\[(\d+)\]|\.(Min|Default|Max)\b|\b)`)
+	return regexp.MustCompile(`\b(` + strings.Join(names, "|") + `)(?:\[(\d+)\]|\[("(?:[^"\\]|\\.)*"(?:\.\.\. \(\d+ bytes in all\))?)\]|\[([A-Za-z]+(?:, [A-Za-z]+)*)\]|\.(Min|Default|Max)\b|\b)`)
 }()
 
 // translate rewrites a construct message in context terms: every prop name
@@ -103,8 +133,21 @@ func translate(problem string, keyFiles []string) (key, text string) {
 			}
 		case sub[2] != "":
 			out += " item " + sub[2]
-		case sub[3] != "":
-			out += fmt.Sprintf(" field %q", strings.ToLower(sub[3]))
+		case sub[3] != "": // already quoted by the construct, as the context reader quotes fields
+			out += " field " + sub[3]
+		case sub[4] != "":
+			fields := strings.Split(sub[4], ", ")
+			for i, f := range fields {
+				fields[i] = strconv.Quote(f)
+			}
+			if len(fields) > 1 {
+				out += " fields "
+			} else {
+				out += " field "
+			}
+			out += strings.Join(fields, ", ")
+		case sub[5] != "":
+			out += fmt.Sprintf(" field %q", strings.ToLower(sub[5]))
 		}
 		return out
 	})
@@ -115,9 +158,10 @@ func translate(problem string, keyFiles []string) (key, text string) {
 	return leading, text
 }
 
-// indexed reports whether a construct message is about one item of a list,
-// which a problem with the key as a whole does not make redundant.
+// indexed reports whether a construct message is about one item of a list
+// or one field of an object, which a problem with the key as a whole does not
+// make redundant.
 func indexed(problem string) bool {
 	m := propPattern.FindStringSubmatch(problem)
-	return m != nil && strings.HasPrefix(problem, m[0]) && m[2] != ""
+	return m != nil && strings.HasPrefix(problem, m[0]) && (m[2] != "" || m[3] != "")
 }

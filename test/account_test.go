@@ -464,8 +464,8 @@ func TestSharedPoliciesFromContext(t *testing.T) {
 	}{
 		{"not JSON", map[string]any{"cachePolicyIds": `{"images": `}, `context "cachePolicyIds" is not valid JSON`},
 		{"a number", map[string]any{"cachePolicyIds": map[string]any{"images": 7.0}}, `context "cachePolicyIds" field "images" must be a string, got 7`},
-		{"not an id", map[string]any{"cachePolicyIds": map[string]any{"images": "CachingOptimized"}}, `CachePolicies["images"] has id "CachingOptimized", which is not a CloudFront cache policy id`},
-		{"unknown kind", map[string]any{"cachePolicyIds": map[string]any{"video": sharedImages}}, `CachePolicies["video"] is not a cache policy kind`},
+		{"not an id", map[string]any{"cachePolicyIds": map[string]any{"images": "CachingOptimized"}}, `context "cachePolicyIds" field "images" has id "CachingOptimized", which is not a CloudFront cache policy id`},
+		{"unknown kind", map[string]any{"cachePolicyIds": map[string]any{"video": sharedImages}}, `context "cachePolicyIds" field "video" is not a cache policy kind`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := map[string]any{"allowedOrigins": []any{"https://app.example.com"}}

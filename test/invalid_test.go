@@ -272,6 +272,18 @@ func TestInvalidContextNamesTheKey(t *testing.T) {
 		{"region name instead of code", map[string]any{"region": "Seoul"}, []string{`context "region" "Seoul" is not an AWS region name`}},
 		{"account with a letter", map[string]any{"account": "12a"}, []string{`context "account" "12a" is not an AWS account id: give the 12 digits`}},
 		{"account as a number", map[string]any{"account": 123456789012.0}, []string{`context "account" must be a string, got 123456789012`}},
+		// Shared policies. Old behaviour: LoadConfig passed these, and the
+		// stack then reported the prop, CachePolicies["images"].
+		{"cache policy id not a UUID", map[string]any{"cachePolicyIds": map[string]any{"images": "not-a-uuid"}},
+			[]string{`context "cachePolicyIds" field "images" has id "not-a-uuid", which is not a CloudFront cache policy id`}},
+		{"cache policy id from the command line", map[string]any{"cachePolicyIds": `{"playlists": "CachingOptimized", "segments": "658327ea-f89d-4fab-a63d-7e88639e58f6"}`},
+			[]string{`context "cachePolicyIds" field "playlists" has id "CachingOptimized"`}},
+		{"cache policy kind unknown", map[string]any{"cachePolicyIds": map[string]any{"video": "658327ea-f89d-4fab-a63d-7e88639e58f6"}},
+			[]string{`context "cachePolicyIds" field "video" is not a cache policy kind: use one of images, textImages, segments, textSegments, playlists`}},
+		{"ttl with every kind it covers shared", map[string]any{"playlistTtl": map[string]any{"max": 60.0}, "cachePolicyIds": map[string]any{"playlists": "658327ea-f89d-4fab-a63d-7e88639e58f6"}},
+			[]string{`context "playlistTtl" is set but the behaviors it applies to all use "cachePolicyIds" field "playlists", whose own TTLs apply: drop "playlistTtl", or leave those kinds out of "cachePolicyIds"`}},
+		{"response headers policy id not a UUID", map[string]any{"responseHeadersPolicyId": "cors-policy"},
+			[]string{`context "responseHeadersPolicyId" has id "cors-policy", which is not a CloudFront response headers policy id`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -363,12 +375,12 @@ func TestHostileContextValues(t *testing.T) {
 		math.NaN(), math.Inf(1), math.Inf(-1), 1e400 * 0, 1e308, -1e308, 9.223372036854775807e18, 0.5, -1.0, 4294967297.0,
 		true, false, []any{}, []any{nil}, []any{1.0, 2.0}, []any{long}, []any{[]any{"x"}}, map[string]any{}, nested,
 		map[string]any{"min": "1e400", "default": math.NaN(), "max": map[string]any{"x": 1.0}},
-		map[string]any{"max": -1.0}, map[string]any{"\x1b[2J": 1.0},
+		map[string]any{"max": -1.0}, map[string]any{"\x1b[2J": 1.0}, map[string]any{long: long}, map[string]any{"images": long},
 	}
 	keys := []string{"stackName", "account", "region", "allowedOrigins", "allowCredentials", "existingBucketName", "existingBucketRegion",
 		"imageExtensions", "playlistExtensions", "segmentExtensions", "imageTtl", "segmentTtl", "playlistTtl", "domainNames",
 		"certificateArn", "minimumProtocolVersion", "priceClass", "httpVersion", "ipv6", "accessLogging", "accessLogRetentionDays",
-		"webAclArn", "geoAllowList", "geoDenyList", "originShieldRegion", "publicPaths", "\x1b[2Jkey", long}
+		"webAclArn", "geoAllowList", "geoDenyList", "originShieldRegion", "publicPaths", "cachePolicyIds", "responseHeadersPolicyId", "\x1b[2Jkey", long}
 	for _, key := range keys {
 		for i, v := range hostile {
 			ctx := map[string]any{"allowedOrigins": "https://app.example.com", "accessLogging": true}

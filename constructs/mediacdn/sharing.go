@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
 // CachePolicyKind names one of the cache policies a MediaCdn uses, by what
@@ -80,7 +82,7 @@ func (p *plan) checkSharedPolicies(props *Props) problems {
 	known := CachePolicyKinds()
 	for _, kind := range sortedKinds(props.CachePolicies) {
 		pol := props.CachePolicies[kind]
-		where := fmt.Sprintf("CachePolicies[%q]", kind)
+		where := fmt.Sprintf("CachePolicies[%s]", safetext.Quote(string(kind), 64))
 		switch {
 		case !slices.Contains(known, kind):
 			errs.add("%s is not a cache policy kind: use one of %s", where, kindList(known))
@@ -88,7 +90,7 @@ func (p *plan) checkSharedPolicies(props *Props) problems {
 			errs.add("%s is nil: pass a policy (awscloudfront.CachePolicy_FromCachePolicyId, or another MediaCdn's CachePolicies), or leave the kind out to have one created", where)
 		default:
 			if id := pol.CachePolicyId(); id != nil && !isToken(*id) && !policyIDPattern.MatchString(*id) {
-				errs.add("%s has id %q, which is not a CloudFront cache policy id (a UUID such as 658327ea-f89d-4fab-a63d-7e88639e58f6; `aws cloudfront list-cache-policies --type custom` lists yours)", where, *id)
+				errs.add("%s has id %s, which is not a CloudFront cache policy id (a UUID such as 658327ea-f89d-4fab-a63d-7e88639e58f6; `aws cloudfront list-cache-policies --type custom` lists yours)", where, safetext.Quote(*id, 80))
 			}
 		}
 	}
@@ -129,7 +131,7 @@ func (p *plan) checkSharedPolicies(props *Props) problems {
 
 	if rhp := props.ResponseHeadersPolicy; rhp != nil {
 		if id := rhp.ResponseHeadersPolicyId(); id != nil && !isToken(*id) && !policyIDPattern.MatchString(*id) {
-			errs.add("ResponseHeadersPolicy has id %q, which is not a CloudFront response headers policy id (a UUID; `aws cloudfront list-response-headers-policies --type custom` lists yours)", *id)
+			errs.add("ResponseHeadersPolicy has id %s, which is not a CloudFront response headers policy id (a UUID; `aws cloudfront list-response-headers-policies --type custom` lists yours)", safetext.Quote(*id, 80))
 		}
 		if len(props.AllowedRequestHeaders) > 0 {
 			errs.add("AllowedRequestHeaders is set together with ResponseHeadersPolicy: it only shapes the policy the construct creates; set it on the shared policy, or drop ResponseHeadersPolicy")

@@ -57,15 +57,21 @@ func Escape(s string) string {
 // Clip escapes s and shortens the result to about max bytes, marking the cut,
 // so one hostile value cannot flood a report.
 func Clip(s string, max int) string {
-	e := Escape(s)
-	if len(e) <= max {
-		return e
+	return Cut(Escape(s), max)
+}
+
+// Cut shortens s to about max bytes on a character boundary, marking the
+// cut, and does not escape: for values kept raw in JSON and escaped only when
+// printed as text.
+func Cut(s string, max int) string {
+	if len(s) <= max {
+		return s
 	}
 	cut := max
-	for cut > 0 && !utf8.RuneStart(e[cut]) {
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return fmt.Sprintf("%s... (%d more bytes)", e[:cut], len(e)-cut)
+	return fmt.Sprintf("%s... (%d more bytes)", s[:cut], len(s)-cut)
 }
 
 // Quote returns s as a Go-quoted string (control characters escaped, so it

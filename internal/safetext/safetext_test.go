@@ -42,6 +42,23 @@ func TestClip(t *testing.T) {
 	}
 }
 
+func TestCut(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"\x1b[2J", 10, "\x1b[2J"}, // kept raw
+		{strings.Repeat("é", 100), 11, "ééééé... (190 more bytes)"},
+		{"ab\x1bcd", 3, "ab\x1b... (2 more bytes)"},
+	} {
+		if got := Cut(c.in, c.max); got != c.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", c.in, c.max, got, c.want)
+		}
+	}
+}
+
 // FuzzEscape: whatever the input, the output has no byte a terminal acts on,
 // is valid UTF-8, and distinct inputs stay distinct (nothing can be forged).
 func FuzzEscape(f *testing.F) {
