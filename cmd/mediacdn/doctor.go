@@ -104,7 +104,7 @@ func runDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 	if f.browser.on {
 		return runBrowserDoctor(cmd, args, f)
 	}
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	stderr := cmd.ErrOrStderr()
 	if len(args) == 0 && f.template == "" {
 		return usageError("doctor needs a URL (with --origin) or --template FILE_OR_CDK_OUT_DIR (see 'mediacdn doctor --help')")
 	}
@@ -147,11 +147,17 @@ func runDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 			return usageError("%s", safetext.Escape(err.Error()))
 		}
 	}
+	return writeReport(cmd, report, f.json)
+}
+
+// writeReport prints the report as text or JSON; a failed check, or a walk
+// cut short, exits 1.
+func writeReport(cmd *cobra.Command, report *doctor.Report, asJSON bool) error {
 	var err error
-	if f.json {
-		err = report.WriteJSON(stdout)
+	if asJSON {
+		err = report.WriteJSON(cmd.OutOrStdout())
 	} else {
-		err = report.WriteText(stdout)
+		err = report.WriteText(cmd.OutOrStdout())
 	}
 	if err != nil {
 		return &exitError{code: exitFail, err: err}

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/mediacdn/mediacdn/doctor"
 	"github.com/mediacdn/mediacdn/doctor/browser"
 	"github.com/mediacdn/mediacdn/internal/chromium"
 )
@@ -66,21 +65,4 @@ func runBrowserDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 		return usageError("--browser: %v", err)
 	}
 	return writeReport(cmd, report, f.json)
-}
-
-// writeReport prints the report as text or JSON; a failed check exits 1.
-func writeReport(cmd *cobra.Command, report *doctor.Report, asJSON bool) error {
-	var err error
-	if asJSON {
-		err = report.WriteJSON(cmd.OutOrStdout())
-	} else {
-		err = report.WriteText(cmd.OutOrStdout())
-	}
-	if err != nil {
-		return &exitError{code: exitFail, err: err}
-	}
-	if report.Failed() {
-		return &exitError{code: exitFail}
-	}
-	return nil
 }
