@@ -1,7 +1,6 @@
 package browser
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -66,16 +65,7 @@ func TestAgainstEdge(t *testing.T) {
 		srv, _ := edgefixture.Start(t, trap, appOrigin, set.Dir, edge.Options{})
 		// Fill the cache as the browser's <img> would: CachingOptimized keys on
 		// the normalized Accept-Encoding, and Chromium sends br to 127.0.0.1.
-		req, err := http.NewRequest("GET", srv.URL+"/"+set.Images[1], nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		edgefixture.GetAsImage(t, srv.URL+"/"+set.Images[1])
 		rep := check(t, Options{URL: srv.URL + "/" + set.Images[1]})
 		f := finding(t, rep, "browser.fetch", doctor.SeverityFail)
 		for _, want := range []string{"MissingAllowOriginHeader", "X-Cache: Hit", "(F4)"} {

@@ -11,6 +11,8 @@
 package edgefixture
 
 import (
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -113,4 +115,27 @@ func Signer(tb testing.TB, e *edge.Edge, keyPath string, opts ...urlsign.Option)
 		tb.Fatal(err)
 	}
 	return s
+}
+
+// ChromiumAcceptEncoding is what Chromium 156 sends to 127.0.0.1: a cache
+// that keys on the normalized Accept-Encoding stores its answer under br.
+const ChromiumAcceptEncoding = "gzip, deflate, br, zstd"
+
+// GetAsImage requests url without Origin, as an <img> without crossorigin
+// does, with Chromium's Accept-Encoding, so the edge caches the answer under
+// the key a later browser request uses. The body is drained and closed.
+func GetAsImage(tb testing.TB, url string) *http.Response {
+	tb.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Accept-Encoding", ChromiumAcceptEncoding)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mediacdn/mediacdn/internal/chromium"
+	"github.com/mediacdn/mediacdn/internal/edgefixture"
 )
 
 // TestDownloadNegativeControlF4 serves the doctor's trap template
@@ -44,16 +45,7 @@ func TestDownloadNegativeControlF4(t *testing.T) {
 		media, _ := startEdge(t, set, trapTemplate, page.URL)
 		// No Origin, as an <img> elsewhere, with the Accept-Encoding Chromium
 		// sends to 127.0.0.1: the cache key holds its normalized value (br).
-		req, err := http.NewRequest("GET", media.URL+"/images/"+image, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp := edgefixture.GetAsImage(t, media.URL+"/images/"+image)
 		if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "" {
 			t.Fatalf("priming request: %d, ACAO %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
 		}
