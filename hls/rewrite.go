@@ -209,6 +209,9 @@ func isHex(c byte) bool {
 // uriSpan finds, in one raw playlist line, the byte range of the URI that
 // Parse read from it: the trimmed line for a URI line, the value of the
 // first URI attribute for a tag (quoted reports whether it sits in quotes).
+// An unquoted attribute's range starts right after its '=': the value that
+// replaces it is quoted, and a quote after a space would be read as part of
+// an unquoted value (URI= "x" reads as `"x"`).
 func uriSpan(line string, ref Ref) (start, end int, quoted, found bool) {
 	lead := len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
 	trimmed := strings.TrimSpace(line)
@@ -229,6 +232,9 @@ func uriSpan(line string, ref Ref) (start, end int, quoted, found bool) {
 	}
 	if trimmed[colon+1:][s:e] != ref.URI {
 		return 0, 0, false, false
+	}
+	if !q {
+		s = strings.LastIndexByte(trimmed[colon+1:][:s], '=') + 1
 	}
 	return base + s, base + e, q, true
 }

@@ -54,6 +54,8 @@ func TestRewriteCases(t *testing.T) {
 		name, in, repl, want string
 	}{
 		{"unquoted attribute gets quotes", "#EXTM3U\n#EXT-X-MAP:URI=init.mp4 ,BYTERANGE=\"1@0\"\n", "a,b", "#EXTM3U\n#EXT-X-MAP:URI=\"a,b\" ,BYTERANGE=\"1@0\"\n"},
+		{"space after = goes with the unquoted value", "#EXTM3U\n#EXT-X-KEY:URI= k.bin\n", "x", "#EXTM3U\n#EXT-X-KEY:URI=\"x\"\n"},
+		{"a quote after a space is part of the value", "#EXTM3U\n#EXT-X-KEY:URI= \"k\" ,IV=0x1\n", "x", "#EXTM3U\n#EXT-X-KEY:URI=\"x\" ,IV=0x1\n"},
 		{"spaces around a URI line kept", "#EXTM3U\n#EXTINF:1,\n\t seg.ts \r\n", "x", "#EXTM3U\n#EXTINF:1,\n\t x \r\n"},
 		{"lone CR line ends", "#EXTM3U\r#EXTINF:1,\rseg.ts\r#EXT-X-ENDLIST", "x", "#EXTM3U\r#EXTINF:1,\rx\r#EXT-X-ENDLIST"},
 		{"first URI attribute only", "#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI=\"k1\",URI=\"k2\"\n", "x", "#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI=\"x\",URI=\"k2\"\n"},
