@@ -170,7 +170,7 @@ func TestScenarioNamesAreAccountSafe(t *testing.T) {
 // TestCachePolicyCount counts the account-quota resources each scenario
 // creates; the README quotes these numbers.
 func TestCachePolicyCount(t *testing.T) {
-	want := map[string]int{"default": 3, "all-origins": 3, "existing-bucket": 3, "signed": 3, "embedded": 3, "custom-domain": 3}
+	want := map[string]int{"default": 3, "all-origins": 3, "existing-bucket": 3, "signed": 3, "embedded": 3, "custom-domain": 3, "signed-cookies": 3}
 	eachScenario(t, func(t *testing.T, s *synthesized) {
 		got := len(resourcesOf(s.tpl, "AWS::CloudFront::CachePolicy"))
 		if got != want[s.name] {

@@ -46,7 +46,10 @@ type scenario struct {
 	wantPatterns []string // path patterns in distribution order, default excluded
 	wantLogging  bool
 	wantImported bool
-	wantSigned   bool // a key group on every behavior but the public paths
+	// wantKeys are the public key files (relative to this directory) of a
+	// key group trusted on every behavior but the public paths.
+	wantKeys        []string
+	wantCredentials bool // Access-Control-Allow-Credentials: true
 }
 
 // synthesized is one scenario's output.
@@ -77,6 +80,18 @@ func cdkJSONContext() map[string]any {
 		panic(err)
 	}
 	return doc.Context
+}
+
+// withContext returns base with the keys of extra set, as -c flags do.
+func withContext(base, extra map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range extra {
+		out[k] = v
+	}
+	return out
 }
 
 func scenarios() []scenario {
@@ -121,9 +136,10 @@ func scenarios() []scenario {
 				"segmentTtl":             `{"min": 60, "default": 604800, "max": 31536000}`,
 				"playlistTtl":            map[string]any{"default": 1, "max": 5},
 			},
-			wantOrigins:  []string{"https://*.example.com", "https://app.example.org"},
-			wantPatterns: []string{"*.jpg", "*.png", "*.m3u8", "*.ts", "*.aac"},
-			wantLogging:  true,
+			wantOrigins:     []string{"https://*.example.com", "https://app.example.org"},
+			wantPatterns:    []string{"*.jpg", "*.png", "*.m3u8", "*.ts", "*.aac"},
+			wantLogging:     true,
+			wantCredentials: true,
 		},
 		{
 			name: "existing-bucket",
@@ -147,7 +163,19 @@ func scenarios() []scenario {
 			},
 			wantOrigins:  []string{"https://app.example.com"},
 			wantPatterns: append([]string{"thumbs/*", "posters/*.jpg"}, defaultPatterns...),
-			wantSigned:   true,
+			wantKeys:     []string{"testdata/keys/rsa_a_public.pem", "testdata/keys/ecdsa_b_public.pem"},
+		},
+		{
+			// The stack the browser tests run on the local edge, as
+			// test/browser/testdata/gen.sh synthesizes it with the CDK CLI;
+			// TestBrowserTemplateIsCurrent keeps that copy current.
+			name:            "signed-cookies",
+			context:         withContext(cdkJSONContext(), browserTemplateContext),
+			wantOrigins:     []string{"http://localhost:3000"},
+			wantPatterns:    defaultPatterns,
+			wantLogging:     true,
+			wantKeys:        []string{"browser/testdata/keys/rsa_public.pem"},
+			wantCredentials: true,
 		},
 		{
 			// A user embedding the construct in their own stack, with their own

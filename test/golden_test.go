@@ -35,6 +35,20 @@ func normalizedTemplate(tpl map[string]any) []byte {
 		}
 		clone["Resources"] = filtered
 	}
+	// The CDK CLI's version reporting adds a condition for the metadata.
+	if conds, ok := clone["Conditions"].(map[string]any); ok {
+		kept := map[string]any{}
+		for id, c := range conds {
+			if id != "CDKMetadataAvailable" {
+				kept[id] = c
+			}
+		}
+		if len(kept) == 0 {
+			delete(clone, "Conditions")
+		} else {
+			clone["Conditions"] = kept
+		}
+	}
 	out, err := json.MarshalIndent(clone, "", "  ")
 	if err != nil {
 		panic(err)
@@ -92,4 +106,64 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// browserTemplate is the template the browser tests, the examples and the
+// doctor's browser mode run on the local edge; gen.sh beside it regenerates
+// it with the CDK CLI from the cdk.json defaults and the -c flags below.
+const browserTemplate = "browser/testdata/signed-cookies.template.json"
+
+// browserTemplateContext is gen.sh's -c flags. The key path is relative to
+// the repository root for gen.sh, and to this directory here.
+var browserTemplateContext = map[string]any{
+	"stackName":        "SignedCookies",
+	"allowedOrigins":   []any{"http://localhost:3000"},
+	"allowCredentials": true,
+	"publicKeyFiles":   []any{"../test/browser/testdata/keys/rsa_public.pem"},
+}
+
+// TestBrowserTemplateIsCurrent: the committed template the browser tests
+// run is what the code synthesizes today, so a change to the construct
+// cannot pass the browser tests on a stale copy.
+func TestBrowserTemplateIsCurrent(t *testing.T) {
+	s := synthAll(t)["signed-cookies"]
+	raw, err := os.ReadFile(browserTemplate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var committed map[string]any
+	if err := json.Unmarshal(raw, &committed); err != nil {
+		t.Fatalf("%s: %v", browserTemplate, err)
+	}
+	got := bytes.ReplaceAll(normalizedTemplate(withoutResourceMetadata(s.tpl)), []byte("../test/browser/testdata/keys/"), []byte("test/browser/testdata/keys/"))
+	want := normalizedTemplate(withoutResourceMetadata(committed))
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s is stale: regenerate it with test/browser/testdata/gen.sh and review the diff.\n%s", browserTemplate, firstDifference(want, got))
+	}
+}
+
+// withoutResourceMetadata drops each resource's Metadata (construct paths,
+// and the cdk-nag findings the tests' aspect records), which the CLI's synth
+// and the tests' write differently without any change in behavior.
+func withoutResourceMetadata(tpl map[string]any) map[string]any {
+	clone := map[string]any{}
+	for k, v := range tpl {
+		clone[k] = v
+	}
+	res, _ := tpl["Resources"].(map[string]any)
+	kept := map[string]any{}
+	for id, r := range res {
+		if m, ok := r.(map[string]any); ok {
+			c := map[string]any{}
+			for k, v := range m {
+				if k != "Metadata" {
+					c[k] = v
+				}
+			}
+			r = c
+		}
+		kept[id] = r
+	}
+	clone["Resources"] = kept
+	return clone
 }

@@ -36,7 +36,7 @@ func fingerprint(t *testing.T, pemText string) string {
 func TestKeyGroupOnEveryBehaviorButPublicPaths(t *testing.T) {
 	eachScenario(t, func(t *testing.T, s *synthesized) {
 		groups := resourcesOf(s.tpl, "AWS::CloudFront::KeyGroup")
-		if !s.wantSigned {
+		if len(s.wantKeys) == 0 {
 			if len(groups) != 0 || len(resourcesOf(s.tpl, "AWS::CloudFront::PublicKey")) != 0 {
 				t.Fatal("an unsigned configuration synthesized keys")
 			}
@@ -49,7 +49,14 @@ func TestKeyGroupOnEveryBehaviorButPublicPaths(t *testing.T) {
 		}
 		groupID, group := only(t, s.tpl, "AWS::CloudFront::KeyGroup")
 		keys := resourcesOf(s.tpl, "AWS::CloudFront::PublicKey")
-		wantPEMs := []string{readKey(t, "rsa_a_public.pem"), readKey(t, "ecdsa_b_public.pem")}
+		var wantPEMs []string
+		for _, file := range s.wantKeys {
+			raw, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantPEMs = append(wantPEMs, string(raw))
+		}
 		var items []any
 		for _, pemText := range wantPEMs {
 			fp := fingerprint(t, pemText)
@@ -90,7 +97,11 @@ func TestKeyGroupOnEveryBehaviorButPublicPaths(t *testing.T) {
 			outputs = append(outputs, id)
 		}
 		sort.Strings(outputs)
-		for _, want := range []string{"KeyGroupId", "PublicKeyId" + fingerprint(t, wantPEMs[0])[:16], "PublicKeyId" + fingerprint(t, wantPEMs[1])[:16]} {
+		wantOutputs := []string{"KeyGroupId"}
+		for _, pemText := range wantPEMs {
+			wantOutputs = append(wantOutputs, "PublicKeyId"+fingerprint(t, pemText)[:16])
+		}
+		for _, want := range wantOutputs {
 			if !contains(outputs, want) {
 				t.Errorf("output %s missing from %v", want, outputs)
 			}

@@ -166,7 +166,7 @@ func TestCorsComesFromOneList(t *testing.T) {
 		if !credentials && !reflect.DeepEqual(allowHeaders, []string{"*"}) {
 			t.Errorf("AllowHeaders = %v, want [*]", allowHeaders)
 		}
-		if credentials != (s.name == "custom-domain") {
+		if credentials != s.wantCredentials {
 			t.Errorf("AllowCredentials = %v in scenario %s", credentials, s.name)
 		}
 		if s.wantImported {
@@ -300,6 +300,7 @@ func TestCachePolicies(t *testing.T) {
 		want["signed"][k] = v
 	}
 	want["existing-bucket"] = want["default"]
+	want["signed-cookies"] = want["default"]
 
 	eachScenario(t, func(t *testing.T, s *synthesized) {
 		policies := resourcesOf(s.tpl, "AWS::CloudFront::CachePolicy")
@@ -443,7 +444,7 @@ func TestViewerResponseFunctionAsSynthesized(t *testing.T) {
 		if got := out[2]["access-control-allow-origin"]["value"]; got != wantACAO {
 			t.Errorf("allowed origin %s got ACAO %v, want %s", allowed, got, wantACAO)
 		}
-		credentials := s.name == "custom-domain"
+		credentials := s.wantCredentials
 		if got := out[2]["access-control-allow-credentials"]["value"]; credentials && got != "true" || !credentials && got != nil {
 			t.Errorf("Access-Control-Allow-Credentials = %v (credentials allowed: %v)", got, credentials)
 		}
