@@ -5,11 +5,16 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -489,5 +494,52 @@ func TestReplacedAfterWalk(t *testing.T) {
 		if !strings.Contains(e.Err.Error(), "replaced since the directory was read") {
 			t.Errorf("%s: %v", e.Path, e.Err)
 		}
+	}
+}
+
+// TestWithoutListBucket: credentials without s3:ListBucket get 403, not
+// 404, from HEAD on a missing key (S3's documented answer). Upload must
+// treat that as "nothing to compare with" and send the file, not stop with
+// access denied. A proxy in front of the gateway answers as S3 does then;
+// SigV4 still checks out since the Host header is passed on unchanged.
+func TestWithoutListBucket(t *testing.T) {
+	srv := s3gwtest.Start(t)
+	srv.CreateBucket(t, "media")
+	target, err := url.Parse(srv.Endpoint)
+	must(t, err)
+	var forbidden atomic.Int32
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(target)
+			r.Out.Host = r.In.Host
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			if resp.Request.Method == http.MethodHead && resp.StatusCode == http.StatusNotFound {
+				forbidden.Add(1)
+				resp.StatusCode, resp.Status = http.StatusForbidden, "403 Forbidden"
+			}
+			return nil
+		},
+	}
+	front := httptest.NewServer(proxy)
+	defer front.Close()
+	c := s3.New(s3.Options{Region: srv.Region, Credentials: srv.Credentials(), BaseEndpoint: aws.String(front.URL), UsePathStyle: true})
+	dir := media(t)
+
+	sum, err := Run(context.Background(), dir, Options{Client: c, Bucket: "media", Prefix: "video"})
+	if err != nil || sum.Uploaded != 6 || len(sum.Failed) != 0 {
+		first := error(nil)
+		if len(sum.Failed) > 0 {
+			first = sum.Failed[0].Err
+		}
+		t.Fatalf("first run: %d uploaded, %d failed (first: %v), err %v", sum.Uploaded, len(sum.Failed), first, err)
+	}
+	if forbidden.Load() != 6 {
+		t.Errorf("%d HEADs answered 403, want 6 (one per file)", forbidden.Load())
+	}
+	// Present objects are still compared (HEAD succeeds on them).
+	sum, err = Run(context.Background(), dir, Options{Client: c, Bucket: "media", Prefix: "video"})
+	if err != nil || sum.Unchanged != 6 || sum.Uploaded != 0 {
+		t.Fatalf("second run: %d unchanged, %d uploaded, %d failed, err %v", sum.Unchanged, sum.Uploaded, len(sum.Failed), err)
 	}
 }
