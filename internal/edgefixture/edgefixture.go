@@ -75,10 +75,10 @@ func Start(tb testing.TB, tpl Template, pageOrigin, dir string, opts edge.Option
 	}
 	tb.Cleanup(func() { bucket.Close() })
 	if opts.FunctionTimeout == 0 {
-		// The edge's 50 ms default is wall-clock time: on a loaded machine a
-		// function run waiting for a CPU exceeded it and the edge answered
-		// 503 for one image of the gallery. These tests are not about that
-		// limit, which only catches runaway code.
+		// The edge's default (1 s) is wall-clock time: on a loaded machine a
+		// function run waiting for a CPU can exceed it and the edge answers
+		// 503. These tests are not about that limit, which only catches
+		// runaway code.
 		opts.FunctionTimeout = 5 * time.Second
 	}
 	e, err := edge.New(dists[0], bucket, opts)
