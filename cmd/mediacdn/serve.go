@@ -63,7 +63,9 @@ The origin is a directory laid out as the bucket (--dir), answered as S3
 does with the template's bucket CORS rules, or an S3-compatible server
 (--s3-endpoint, --bucket) reached with SigV4 as Origin Access Control signs
 (credentials from the usual AWS environment). --create-bucket creates the
-bucket there and applies the template's CORS rules.
+bucket there and replaces its CORS configuration with the template's rules;
+it is refused when the template imports an existing bucket, whose rules the
+template does not hold (set them on the server yourself).
 
 Not emulated: TLS and HTTPS redirects (the local edge speaks plain HTTP),
 Lambda@Edge and custom origins (refused at start, named).
@@ -88,7 +90,7 @@ which layer (origin, policy, function) set each CORS header.`,
 	fl.StringVar(&f.endpoint, "s3-endpoint", "", "URL of an S3-compatible server to use as the origin instead of --dir")
 	fl.StringVar(&f.bucket, "bucket", "", "bucket name on --s3-endpoint")
 	fl.StringVar(&f.region, "region", "us-east-1", "region used to sign requests to --s3-endpoint")
-	fl.BoolVar(&f.createBucket, "create-bucket", false, "create --bucket on --s3-endpoint if needed and apply the template's CORS rules to it")
+	fl.BoolVar(&f.createBucket, "create-bucket", false, "create --bucket on --s3-endpoint if needed and replace its CORS configuration with the template's rules (refused for a template that imports an existing bucket)")
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on (only this one; loopback by default)")
 	fl.StringVar(&f.distribution, "distribution", "", "label of the distribution to serve when the template has several (as listed in the error)")
 	fl.Int64Var(&f.cacheMiB, "cache-size", 64, "cache size in MiB")

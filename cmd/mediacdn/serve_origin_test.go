@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/mediacdn/mediacdn/cfkeys"
 	"github.com/mediacdn/mediacdn/internal/s3gwtest"
@@ -156,9 +159,10 @@ func TestServeDirWithSignedURLFromSign(t *testing.T) {
 	}
 }
 
-// TestServeS3Endpoint: serve in front of a real S3-compatible server
-// (versitygw), creating the bucket with the template's CORS rules.
-func TestServeS3Endpoint(t *testing.T) {
+// startGateway runs versitygw for the test with its credentials as the
+// AWS environment serve reads.
+func startGateway(t *testing.T) *s3gwtest.Server {
+	t.Helper()
 	gw := s3gwtest.Start(t)
 	t.Setenv("AWS_ACCESS_KEY_ID", gw.AccessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", gw.SecretKey)
@@ -166,6 +170,13 @@ func TestServeS3Endpoint(t *testing.T) {
 	t.Setenv("AWS_PROFILE", "")
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	return gw
+}
+
+// TestServeS3Endpoint: serve in front of a real S3-compatible server
+// (versitygw), creating the bucket with the template's CORS rules.
+func TestServeS3Endpoint(t *testing.T) {
+	gw := startGateway(t)
 	base, out := startServe(t, "--template", "../../test/testdata/default.template.json", "--s3-endpoint", gw.Endpoint, "--bucket", "media", "--region", gw.Region, "--create-bucket")
 	if !strings.Contains(out.String(), "bucket media at "+gw.Endpoint+": created if missing, 1 CORS rules from the template applied") {
 		t.Errorf("no bucket line:\n%s", out.String())
@@ -209,5 +220,138 @@ func TestServeS3Endpoint(t *testing.T) {
 	// is 404 there (S3 gives the OAC reader 403): either way not served.
 	if resp, _ := get(t, base+"/videos/v1/missing.m3u8"); resp.StatusCode != 404 && resp.StatusCode != 403 {
 		t.Errorf("missing key: %d", resp.StatusCode)
+	}
+}
+
+// putCORS sets one CORS rule for allowedOrigin on bucket, as a user would
+// by hand.
+func putCORS(t *testing.T, gw *s3gwtest.Server, bucket, allowedOrigin string) {
+	t.Helper()
+	if _, err := gw.Client().PutBucketCors(context.Background(), &s3.PutBucketCorsInput{Bucket: aws.String(bucket), CORSConfiguration: &types.CORSConfiguration{
+		CORSRules: []types.CORSRule{{AllowedOrigins: []string{allowedOrigin}, AllowedMethods: []string{"GET"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// corsOrigins lists the allowed origins of bucket's CORS rules; none when
+// it has no CORS configuration.
+func corsOrigins(t *testing.T, gw *s3gwtest.Server, bucket string) []string {
+	t.Helper()
+	got, err := gw.Client().GetBucketCors(context.Background(), &s3.GetBucketCorsInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "NoSuchCORSConfiguration" {
+			return nil
+		}
+		t.Fatal(err)
+	}
+	var origins []string
+	for _, r := range got.CORSRules {
+		origins = append(origins, r.AllowedOrigins...)
+	}
+	return origins
+}
+
+// serveUntilServing runs "mediacdn serve ARGS" and returns its output and
+// error: a refusal ends it at once; a start is stopped when it prints its
+// URL (or after a bound), with a nil error.
+func serveUntilServing(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	out := &syncBuffer{}
+	root := newRootCmd(out, out)
+	root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0"}, args...))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	for {
+		select {
+		case err := <-done:
+			return out.String(), err
+		case <-time.After(20 * time.Millisecond):
+			if strings.Contains(out.String(), "(Ctrl-C to stop)") {
+				cancel()
+			}
+		}
+	}
+}
+
+// TestServeCreateBucketImportedBucket: a template that imports an existing
+// bucket does not hold its CORS rules, so --create-bucket is refused (exit
+// 2, naming the flag and how to set the rules) and the rules the user set
+// on the server stay. The old code applied "no rules": it deleted them and
+// printed "0 CORS rules from the template applied".
+func TestServeCreateBucketImportedBucket(t *testing.T) {
+	gw := startGateway(t)
+	const bucket = "legacy-media-bucket"
+	gw.CreateBucket(t, bucket)
+	putCORS(t, gw, bucket, "https://mine.example.com")
+	tmpl := "../../test/testdata/existing-bucket.template.json"
+
+	out, err := serveUntilServing(t, "--template", tmpl, "--s3-endpoint", gw.Endpoint, "--bucket", bucket, "--region", gw.Region, "--create-bucket")
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitUsage {
+		t.Errorf("--create-bucket with an imported bucket: err %v, want exit 2\n%s", err, out)
+	}
+	for _, want := range []string{"--create-bucket: the template does not define the origin bucket", "will not replace or delete the CORS configuration of bucket " + bucket,
+		"s3api put-bucket-cors --bucket " + bucket, "without --create-bucket"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not say %q", err, want)
+		}
+	}
+	if got := corsOrigins(t, gw, bucket); len(got) != 1 || got[0] != "https://mine.example.com" {
+		t.Errorf("after the refusal the bucket's CORS origins are %q, want the user's [https://mine.example.com]", got)
+	}
+
+	// Without the flag, serve uses the rules on the server as they are.
+	out, err = serveUntilServing(t, "--template", tmpl, "--s3-endpoint", gw.Endpoint, "--bucket", bucket, "--region", gw.Region)
+	if err != nil || !strings.Contains(out, "the CORS rules of bucket "+bucket+" at "+gw.Endpoint+" are used as they are") {
+		t.Errorf("serve without --create-bucket: %v\n%s", err, out)
+	}
+	if got := corsOrigins(t, gw, bucket); len(got) != 1 || got[0] != "https://mine.example.com" {
+		t.Errorf("after serve the bucket's CORS origins are %q", got)
+	}
+}
+
+// TestServeCreateBucketTemplateWithoutCORS: a bucket the template defines
+// without CORS rules is known to have none: --create-bucket deletes the
+// server's configuration, as the flag says, and says so.
+func TestServeCreateBucketTemplateWithoutCORS(t *testing.T) {
+	gw := startGateway(t)
+	gw.CreateBucket(t, "media")
+	putCORS(t, gw, "media", "https://mine.example.com")
+	raw, err := os.ReadFile("../../test/testdata/default.template.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	removed := 0
+	for _, r := range doc["Resources"].(map[string]any) {
+		r := r.(map[string]any)
+		if r["Type"] == "AWS::S3::Bucket" {
+			props := r["Properties"].(map[string]any)
+			if _, ok := props["CorsConfiguration"]; ok {
+				delete(props, "CorsConfiguration")
+				removed++
+			}
+		}
+	}
+	if removed != 1 {
+		t.Fatalf("the default template has %d buckets with CORS, want 1", removed)
+	}
+	tmpl := filepath.Join(t.TempDir(), "no-cors.template.json")
+	b, _ := json.Marshal(doc)
+	if err := os.WriteFile(tmpl, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := serveUntilServing(t, "--template", tmpl, "--s3-endpoint", gw.Endpoint, "--bucket", "media", "--region", gw.Region, "--create-bucket")
+	if err != nil || !strings.Contains(out, "bucket media at "+gw.Endpoint+": created if missing; the template's bucket has no CORS rules, so its CORS configuration was deleted") {
+		t.Errorf("serve: %v\n%s", err, out)
+	}
+	if got := corsOrigins(t, gw, "media"); got != nil {
+		t.Errorf("CORS origins after --create-bucket: %q, want none", got)
 	}
 }
