@@ -235,7 +235,7 @@ func serveEdge(ctx context.Context, cfg *serveConfig, origin http.Handler, out i
 		ready(ln.Addr())
 	}
 	srv := &http.Server{
-		Handler:           http.MaxBytesHandler(e, serveMaxBodyBytes),
+		Handler:           boundBody(e, serveMaxBodyBytes, cfg.opts.Log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
@@ -258,6 +258,25 @@ func serveEdge(ctx context.Context, cfg *serveConfig, origin http.Handler, out i
 	}
 	fmt.Fprintln(out, "stopped")
 	return nil
+}
+
+// boundBody refuses with 413 a request that declares a body over max, and
+// cuts an undeclared (chunked) one at max; log gets the refusal's line.
+// Only invalidations have a body: paths, one per line.
+func boundBody(h http.Handler, max int64, log func(edge.RequestInfo)) http.Handler {
+	limited := http.MaxBytesHandler(h, max)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			w.Header().Set("Connection", "close") // do not read the body to reuse the connection
+			http.Error(w, fmt.Sprintf("request body over %d bytes", max), http.StatusRequestEntityTooLarge)
+			if log != nil {
+				log(edge.RequestInfo{Method: r.Method, Path: r.URL.RequestURI(), Behavior: "-", Status: http.StatusRequestEntityTooLarge,
+					Reason: fmt.Sprintf("request body of %d bytes, over %d", r.ContentLength, max)})
+			}
+			return
+		}
+		limited.ServeHTTP(w, r)
+	})
 }
 
 // servedURL is the URL to print for the listening address: for an

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"io"
 	"net"
@@ -46,25 +47,30 @@ func TestServeFlagErrors(t *testing.T) {
 		name string
 		f    serveFlags
 		want string
+		asIs bool // f as given: no defaults filled in
 	}{
-		{"no template", serveFlags{dir: dir}, "--template is required"},
-		{"no origin", serveFlags{template: signed}, "--dir DIR"},
-		{"two origins", serveFlags{template: signed, dir: dir, endpoint: "http://127.0.0.1:9"}, "exclusive"},
-		{"endpoint without bucket", serveFlags{template: signed, endpoint: "http://127.0.0.1:9"}, "needs --bucket"},
-		{"missing dir", serveFlags{template: signed, dir: filepath.Join(dir, "nope")}, "--dir"},
-		{"dir is a file", serveFlags{template: signed, dir: notJSON}, "not a directory"},
-		{"template not JSON", serveFlags{template: notJSON, dir: dir}, "not JSON"},
-		{"template missing", serveFlags{template: filepath.Join(dir, "x.json"), dir: dir}, "no such file"},
-		{"bad addr", serveFlags{template: signed, dir: dir, addr: "8080"}, "--addr"},
-		{"unknown reading", serveFlags{template: signed, dir: dir, addr: "127.0.0.1:0", readings: []string{"Optimistic"}}, "PolicyCORSWithoutOrigin"},
+		{"no template", serveFlags{dir: dir}, "--template is required", false},
+		{"no origin", serveFlags{template: signed}, "--dir DIR", false},
+		{"two origins", serveFlags{template: signed, dir: dir, endpoint: "http://127.0.0.1:9"}, "exclusive", false},
+		{"endpoint without bucket", serveFlags{template: signed, endpoint: "http://127.0.0.1:9"}, "needs --bucket", false},
+		{"missing dir", serveFlags{template: signed, dir: filepath.Join(dir, "nope")}, "--dir", false},
+		{"dir is a file", serveFlags{template: signed, dir: notJSON}, "not a directory", false},
+		{"template not JSON", serveFlags{template: notJSON, dir: dir}, "not JSON", false},
+		{"template missing", serveFlags{template: filepath.Join(dir, "x.json"), dir: dir}, "no such file", false},
+		{"bad addr", serveFlags{template: signed, dir: dir, addr: "8080"}, "--addr", false},
+		{"unknown reading", serveFlags{template: signed, dir: dir, addr: "127.0.0.1:0", readings: []string{"Optimistic"}}, "PolicyCORSWithoutOrigin", false},
+		{"cache size 0", serveFlags{template: signed, dir: dir, addr: "127.0.0.1:0", invalidationPath: "-"}, "--cache-size must be between 1 and 65536 MiB, got 0", true},
+		{"cache size negative", serveFlags{template: signed, dir: dir, cacheMiB: -1}, "--cache-size must be between 1 and 65536 MiB, got -1", false},
+		{"cache size over 64 GiB", serveFlags{template: signed, dir: dir, cacheMiB: 65537}, "--cache-size must be between 1 and 65536 MiB, got 65537", false},
+		{"relative invalidation path", serveFlags{template: signed, dir: dir, invalidationPath: "purge"}, `--invalidation-path must start with / (or be - to disable), got "purge"`, false},
 	} {
-		if tt.f.addr == "" {
+		if tt.f.addr == "" && !tt.asIs {
 			tt.f.addr = "127.0.0.1:0"
 		}
-		if tt.f.cacheMiB == 0 {
+		if tt.f.cacheMiB == 0 && !tt.asIs {
 			tt.f.cacheMiB = 64
 		}
-		if tt.f.invalidationPath == "" {
+		if tt.f.invalidationPath == "" && !tt.asIs {
 			tt.f.invalidationPath = "/.mediacdn/invalidate"
 		}
 		_, err := resolveServe(tt.f)
@@ -128,7 +134,9 @@ func TestServePrintsKeysURLAndRequests(t *testing.T) {
 	big := strings.Repeat("x", 128<<10)     // over the header bound
 	req, _ := http.NewRequest(http.MethodGet, base+"/thumbs/a.jpg", nil)
 	req.Header.Set("X-Big", big)
-	if resp, err := http.DefaultClient.Do(req); err == nil {
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Errorf("oversized headers: %v, want a 431 answer", err)
+	} else {
 		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 			t.Errorf("oversized headers: %d", resp.StatusCode)
 		}
@@ -207,5 +215,127 @@ func TestServedURL(t *testing.T) {
 		if got != tt.want || everywhere != tt.everywhere {
 			t.Errorf("%v: %q %v, want %q %v", tt.addr, got, everywhere, tt.want, tt.everywhere)
 		}
+	}
+}
+
+// mediaDir writes objects (key -> size in bytes of random content, so
+// nothing compresses) below a new directory.
+func mediaDir(t *testing.T, objects map[string]int) string {
+	t.Helper()
+	dir := t.TempDir()
+	for key, size := range objects {
+		p := filepath.Join(dir, filepath.FromSlash(key))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, size)
+		rand.Read(b)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const defaultTemplate = "../../test/testdata/default.template.json"
+
+// TestServeCacheSize: --cache-size is the edge's cache bound. Two images of
+// 700 KiB do not both fit in 1 MiB, so the first is evicted by the second;
+// in 2 MiB both stay.
+func TestServeCacheSize(t *testing.T) {
+	cfg, err := resolveServe(serveFlags{template: defaultTemplate, dir: t.TempDir(), addr: "127.0.0.1:0", cacheMiB: 3, invalidationPath: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.opts.CacheBytes != 3<<20 {
+		t.Errorf("--cache-size 3: CacheBytes %d, want %d", cfg.opts.CacheBytes, 3<<20)
+	}
+	dir := mediaDir(t, map[string]int{"images/a.jpg": 700 << 10, "images/b.jpg": 700 << 10})
+	for _, tt := range []struct {
+		mib, wantThird string
+	}{
+		{"1", "Miss from cloudfront"},
+		{"2", "Hit from cloudfront"},
+	} {
+		base, out := startServe(t, "--template", defaultTemplate, "--dir", dir, "--cache-size", tt.mib)
+		var got []string
+		for _, key := range []string{"a", "b", "a"} {
+			resp, body := get(t, base+"/images/"+key+".jpg")
+			if resp.StatusCode != 200 || len(body) != 700<<10 {
+				t.Fatalf("--cache-size %s: GET %s.jpg: %d, %d bytes\n%s", tt.mib, key, resp.StatusCode, len(body), out.String())
+			}
+			got = append(got, resp.Header.Get("X-Cache"))
+		}
+		if got[0] != "Miss from cloudfront" || got[1] != "Miss from cloudfront" || got[2] != tt.wantThird {
+			t.Errorf("--cache-size %s: X-Cache of a, b, a = %q, want Miss, Miss, %s", tt.mib, got, tt.wantThird)
+		}
+	}
+}
+
+// TestServeInvalidationPath: --invalidation-path moves the invalidation
+// endpoint (the default path is then an ordinary request, refused for
+// POST), and "-" turns it off.
+func TestServeInvalidationPath(t *testing.T) {
+	for _, tt := range []struct {
+		flag, path string // path "" when disabled
+	}{
+		{"/_purge", "/_purge"},
+		{"-", ""},
+	} {
+		dir := mediaDir(t, map[string]int{"images/a.jpg": 100})
+		base, out := startServe(t, "--template", defaultTemplate, "--dir", dir, "--invalidation-path", tt.flag)
+		_, first := get(t, base+"/images/a.jpg")
+		if err := os.WriteFile(filepath.Join(dir, "images", "a.jpg"), []byte("new bytes"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if resp, body := do(t, http.MethodPost, base+"/.mediacdn/invalidate?path=/images/*"); resp.StatusCode == 200 || strings.Contains(body, "invalidated") {
+			t.Errorf("--invalidation-path %s: POST to the default path: %d %q, want no invalidation", tt.flag, resp.StatusCode, body)
+		}
+		if _, body := get(t, base+"/images/a.jpg"); body != first {
+			t.Errorf("--invalidation-path %s: the cached object changed without an invalidation: %q", tt.flag, body)
+		}
+		if tt.path == "" {
+			continue
+		}
+		if resp, body := do(t, http.MethodPost, base+tt.path+"?path=/images/*"); resp.StatusCode != 200 || body != "invalidated 1 cached responses\n" {
+			t.Errorf("POST %s: %d %q\n%s", tt.path, resp.StatusCode, body, out.String())
+		}
+		if _, body := get(t, base+"/images/a.jpg"); body != "new bytes" {
+			t.Errorf("after POST %s: %q, want the new object", tt.path, body)
+		}
+	}
+}
+
+// TestServeRequestBodyLimit: a request declaring a body over 1 MiB is
+// refused with 413 before the edge sees it (the edge reads invalidation
+// bodies only in part, so such a body was accepted and cut silently), with
+// its request line; a body under the bound is an invalidation as before.
+func TestServeRequestBodyLimit(t *testing.T) {
+	dir := mediaDir(t, map[string]int{"images/a.jpg": 100})
+	base, out := startServe(t, "--template", defaultTemplate, "--dir", dir)
+	get(t, base+"/images/a.jpg")
+	body := strings.Repeat("\n", serveMaxBodyBytes) + "/images/a.jpg\n"
+	resp, err := http.Post(base+"/.mediacdn/invalidate", "text/plain", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(answer), "request body over 1048576 bytes") {
+		t.Errorf("POST of %d bytes: %d %q, want 413", len(body), resp.StatusCode, answer)
+	}
+	if resp, _ := get(t, base+"/images/a.jpg"); resp.Header.Get("X-Cache") != "Hit from cloudfront" {
+		t.Errorf("the refused invalidation was applied: %v", resp.Header)
+	}
+	if !strings.Contains(out.String(), "POST /.mediacdn/invalidate behavior=- cache=- status=413 reason=request body of 1048590 bytes, over 1048576") {
+		t.Errorf("no request line for the refusal:\n%s", out.String())
+	}
+	resp, err = http.Post(base+"/.mediacdn/invalidate", "text/plain", strings.NewReader("/images/a.jpg\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("small invalidation: %d", resp.StatusCode)
 	}
 }
