@@ -15,7 +15,13 @@ import (
 )
 
 // TestMain removes the media the browser tests generated, once for all.
+// With MEDIACDN_TEST_RUN_MAIN=1 the test binary is the CLI instead (its
+// arguments are the CLI's), so tests can run it as a process and signal it.
 func TestMain(m *testing.M) {
+	if os.Getenv("MEDIACDN_TEST_RUN_MAIN") == "1" {
+		main()
+		return
+	}
 	code := m.Run()
 	mediafixture.RemoveShared()
 	os.Exit(code)

@@ -9,11 +9,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mediacdn/mediacdn/edge"
 )
@@ -337,5 +339,55 @@ func TestServeRequestBodyLimit(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("small invalidation: %d", resp.StatusCode)
+	}
+}
+
+// TestServeStopsOnCtrlC: "mediacdn serve" as a process (this test binary
+// run as the CLI, see TestMain) ends on SIGINT with status 0 and "stopped",
+// after answering a request.
+func TestServeStopsOnCtrlC(t *testing.T) {
+	dir := mediaDir(t, map[string]int{"images/a.jpg": 100})
+	cmd := exec.Command(os.Args[0], "serve", "--template", defaultTemplate, "--dir", dir, "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "MEDIACDN_TEST_RUN_MAIN=1")
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	waited := false
+	defer func() {
+		if !waited {
+			cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	urlLine := regexp.MustCompile(`on (http://127\.0\.0\.1:\d+)/ \(Ctrl-C to stop\)`)
+	var base string
+	for deadline := time.Now().Add(30 * time.Second); base == ""; time.Sleep(20 * time.Millisecond) {
+		if m := urlLine.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("serve printed no URL:\n%s", out.String())
+		}
+	}
+	if resp, _ := get(t, base+"/images/a.jpg"); resp.StatusCode != 200 {
+		t.Fatalf("GET: %d", resp.StatusCode)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		waited = true
+		if err != nil || cmd.ProcessState.ExitCode() != 0 {
+			t.Errorf("after SIGINT: %v (status %d), want status 0\n%s", err, cmd.ProcessState.ExitCode(), out.String())
+		}
+	case <-time.After(serveShutdownGrace + 10*time.Second):
+		t.Fatalf("serve still running %s after SIGINT:\n%s", serveShutdownGrace+10*time.Second, out.String())
+	}
+	if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); lines[len(lines)-1] != "stopped" {
+		t.Errorf("last line %q, want \"stopped\"\n%s", lines[len(lines)-1], out.String())
 	}
 }
