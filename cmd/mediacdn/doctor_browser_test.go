@@ -47,6 +47,22 @@ func TestDoctorBrowserUsage(t *testing.T) {
 	}
 }
 
+// TestDoctorBrowserNoChromium: without --chrome and with no Chromium on
+// PATH (an empty directory; chromium.Find looks nowhere else), the doctor
+// stops with exit 2 and says how to install one or name it with --chrome.
+func TestDoctorBrowserNoChromium(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	code, stdout, stderr := runCLI("doctor", "--browser", "http://127.0.0.1:1/a.jpg", "--origin", "http://localhost:3000")
+	if code != 2 || stdout != "" {
+		t.Errorf("exit %d, stdout %q; want 2 and nothing\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"mediacdn: --browser: no Chromium found on PATH", "install it (Debian: apt-get install chromium)", ", or pass --chrome PATH"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q does not say %q", stderr, want)
+		}
+	}
+}
+
 // TestDoctorBrowser runs the CLI's --browser mode on a server that fails F1
 // (exit 1, the cache named) and on one that does not (exit 0).
 func TestDoctorBrowser(t *testing.T) {
