@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -116,5 +118,66 @@ func TestDoctorBrowserSignedPlaylist(t *testing.T) {
 		"--origin", "http://localhost:3000", "--propagate-query")
 	if code != 0 || !strings.Contains(stdout, "PASS  browser.playback") {
 		t.Errorf("exit %d, want 0 and a played asset\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestDoctorBrowserAgainstServe: "doctor --browser" against "serve" itself
+// (the default template over the generated media, on loopback): the image
+// passes the <img>-then-fetch sequence and the TS master plays, with no
+// failed finding and no CORS error.
+func TestDoctorBrowserAgainstServe(t *testing.T) {
+	set := mediafixture.RequireBrowser(t)
+	base, out := startServe(t, "--template", "../../test/testdata/default.template.json", "--dir", set.Dir)
+	type report struct {
+		Result   string `json:"result"`
+		Findings []struct {
+			ID, Severity, What, Cause string
+		} `json:"findings"`
+	}
+	check := func(key string) report {
+		t.Helper()
+		code, stdout, stderr := runCLI("doctor", "--browser", base+"/"+key, "--origin", "http://localhost:3000", "--json")
+		var r report
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatalf("%s: --json output: %v\n%s%s", key, err, stdout, stderr)
+		}
+		if code != 0 || r.Result != "pass" {
+			t.Errorf("%s: exit %d, result %q; want 0 and pass\n%s%s", key, code, r.Result, stdout, stderr)
+		}
+		for _, f := range r.Findings {
+			if f.Severity == "fail" || strings.Contains(f.Cause, "CORS") {
+				t.Errorf("%s: finding %s %s: %s %s", key, f.Severity, f.ID, f.What, f.Cause)
+			}
+		}
+		return r
+	}
+	passed := func(r report, id string) bool {
+		for _, f := range r.Findings {
+			if f.ID == id && f.Severity == "pass" {
+				return true
+			}
+		}
+		return false
+	}
+
+	img := check(set.Images[0])
+	if !passed(img, "browser.img") || !passed(img, "browser.fetch-after-img") {
+		t.Errorf("image: want passed browser.img and browser.fetch-after-img: %+v", img.Findings)
+	}
+	played := regexp.MustCompile(`^hls\.js \S+ played ([0-9.]+) s `)
+	seconds := 0.0
+	for _, f := range check(set.TSMaster).Findings {
+		if m := played.FindStringSubmatch(f.What); f.ID == "browser.playback" && f.Severity == "pass" && m != nil {
+			seconds, _ = strconv.ParseFloat(m[1], 64)
+		}
+	}
+	if seconds <= 0 {
+		t.Errorf("playlist: no passed browser.playback with played seconds > 0")
+	}
+	// The requests went through serve: its request lines show the browser's.
+	for _, want := range []string{"GET /" + set.Images[0] + " behavior=*.jpg", "GET /" + set.TSMaster + " behavior=*.m3u8", ".ts behavior=*.ts cache="} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("serve printed no line with %q:\n%s", want, out.String())
+		}
 	}
 }
