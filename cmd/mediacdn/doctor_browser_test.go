@@ -127,7 +127,7 @@ func TestDoctorBrowserSignedPlaylist(t *testing.T) {
 // failed finding and no CORS error.
 func TestDoctorBrowserAgainstServe(t *testing.T) {
 	set := mediafixture.RequireBrowser(t)
-	base, out := startServe(t, "--template", "../../test/testdata/default.template.json", "--dir", set.Dir)
+	base, out := startServe(t, "--template", defaultTemplate, "--dir", set.Dir)
 	type report struct {
 		Result   string `json:"result"`
 		Findings []struct {

@@ -54,12 +54,11 @@ func startServe(t *testing.T, args ...string) (string, *syncBuffer) {
 	return "", nil
 }
 
-// signedTemplate copies the synthesized signed template with its first
-// public key replaced by a fresh one, and returns the template and the
-// private key file.
-func signedTemplate(t *testing.T) (string, string) {
+// editTemplate copies the template at path, after edit changed its
+// Resources, into a temporary file and returns that file.
+func editTemplate(t *testing.T, path string, edit func(resources map[string]any)) string {
 	t.Helper()
-	raw, err := os.ReadFile("../../test/testdata/signed.template.json")
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,22 +66,32 @@ func signedTemplate(t *testing.T) (string, string) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
+	edit(doc["Resources"].(map[string]any))
+	out := filepath.Join(t.TempDir(), filepath.Base(path))
+	b, _ := json.Marshal(doc)
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// signedTemplate copies the synthesized signed template with its first
+// public key replaced by a fresh one, and returns the template and the
+// private key file.
+func signedTemplate(t *testing.T) (string, string) {
+	t.Helper()
 	priv, pub, err := cfkeys.GenerateKeyPair(cfkeys.RSA)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := doc["Resources"].(map[string]any)
-	for id, r := range res {
-		if strings.HasPrefix(id, "MediaPublicKey18b185b5") {
-			r.(map[string]any)["Properties"].(map[string]any)["PublicKeyConfig"].(map[string]any)["EncodedKey"] = string(pub)
+	tmpl := editTemplate(t, "../../test/testdata/signed.template.json", func(res map[string]any) {
+		for id, r := range res {
+			if strings.HasPrefix(id, "MediaPublicKey18b185b5") {
+				r.(map[string]any)["Properties"].(map[string]any)["PublicKeyConfig"].(map[string]any)["EncodedKey"] = string(pub)
+			}
 		}
-	}
-	dir := t.TempDir()
-	tmpl, keyFile := filepath.Join(dir, "signed.template.json"), filepath.Join(dir, "private_key.pem")
-	b, _ := json.Marshal(doc)
-	if err := os.WriteFile(tmpl, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	})
+	keyFile := filepath.Join(t.TempDir(), "private_key.pem")
 	if err := os.WriteFile(keyFile, priv, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +186,7 @@ func startGateway(t *testing.T) *s3gwtest.Server {
 // (versitygw), creating the bucket with the template's CORS rules.
 func TestServeS3Endpoint(t *testing.T) {
 	gw := startGateway(t)
-	base, out := startServe(t, "--template", "../../test/testdata/default.template.json", "--s3-endpoint", gw.Endpoint, "--bucket", "media", "--region", gw.Region, "--create-bucket")
+	base, out := startServe(t, "--template", defaultTemplate, "--s3-endpoint", gw.Endpoint, "--bucket", "media", "--region", gw.Region, "--create-bucket")
 	if !strings.Contains(out.String(), "bucket media at "+gw.Endpoint+": created if missing, 1 CORS rules from the template applied") {
 		t.Errorf("no bucket line:\n%s", out.String())
 	}
@@ -320,32 +329,21 @@ func TestServeCreateBucketTemplateWithoutCORS(t *testing.T) {
 	gw := startGateway(t)
 	gw.CreateBucket(t, "media")
 	putCORS(t, gw, "media", "https://mine.example.com")
-	raw, err := os.ReadFile("../../test/testdata/default.template.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
 	removed := 0
-	for _, r := range doc["Resources"].(map[string]any) {
-		r := r.(map[string]any)
-		if r["Type"] == "AWS::S3::Bucket" {
-			props := r["Properties"].(map[string]any)
-			if _, ok := props["CorsConfiguration"]; ok {
+	tmpl := editTemplate(t, defaultTemplate, func(res map[string]any) {
+		for _, r := range res {
+			r := r.(map[string]any)
+			if r["Type"] != "AWS::S3::Bucket" {
+				continue
+			}
+			if props := r["Properties"].(map[string]any); props["CorsConfiguration"] != nil {
 				delete(props, "CorsConfiguration")
 				removed++
 			}
 		}
-	}
+	})
 	if removed != 1 {
 		t.Fatalf("the default template has %d buckets with CORS, want 1", removed)
-	}
-	tmpl := filepath.Join(t.TempDir(), "no-cors.template.json")
-	b, _ := json.Marshal(doc)
-	if err := os.WriteFile(tmpl, b, 0o644); err != nil {
-		t.Fatal(err)
 	}
 	out, err := serveUntilServing(t, "--template", tmpl, "--s3-endpoint", gw.Endpoint, "--bucket", "media", "--region", gw.Region, "--create-bucket")
 	if err != nil || !strings.Contains(out, "bucket media at "+gw.Endpoint+": created if missing; the template's bucket has no CORS rules, so its CORS configuration was deleted") {
