@@ -2,6 +2,7 @@ package edge
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -179,6 +180,18 @@ func TestManagedCORSPolicies(t *testing.T) {
 				if nosniff := r.Header.Get("X-Content-Type-Options") == "nosniff"; nosniff != p.security {
 					t.Errorf("%s: X-Content-Type-Options %q", tt.name, r.Header.Get("X-Content-Type-Options"))
 				}
+			}
+
+			// Under the PolicyCORSWithoutOrigin reading a request without
+			// Origin is a simple request too: ACAO only.
+			e2, err := New(dists[0], origin, Options{PolicyCORSWithoutOrigin: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := serve(e2, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/photos/a.jpg", nil))
+			if w.Header().Get("Access-Control-Allow-Origin") != "*" || w.Header().Get("Access-Control-Expose-Headers") != "" {
+				t.Errorf("PolicyCORSWithoutOrigin, no Origin: ACAO %q, Expose-Headers %q; want *, none",
+					w.Header().Get("Access-Control-Allow-Origin"), w.Header().Get("Access-Control-Expose-Headers"))
 			}
 
 			// Security headers: the origin's X-Frame-Options wins, its
