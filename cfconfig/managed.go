@@ -55,17 +55,25 @@ var preflightMethods = []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PO
 
 // The managed CORS policies allow every origin with "*", set no
 // Allow-Credentials, and let the origin's own CORS headers win
-// (OriginOverride false). CORS-With-Preflight's Allow-Headers and Max-Age are
-// not in the AWS text: they are left unset (the less forgiving reading).
+// (OriginOverride false). SimpleCORS (and its security variant) lists only
+// Access-Control-Allow-Origin: it adds no Allow-Methods to a preflight.
+// CORS-With-Preflight adds "all three" of its headers (ACAO, Allow-Methods,
+// Expose-Headers) to preflights and only ACAO to simple CORS requests; its
+// Allow-Headers and Max-Age are not in the AWS text: they are left unset
+// (the less forgiving reading).
 var managedResponseHeadersPolicies = map[string]ResponseHeadersPolicy{
-	"60669652-455b-4ae9-85a4-c4c02393f86c": {Name: "SimpleCORS", CORS: &CORSConfig{AllowOrigins: []string{"*"}, AllowMethods: []string{"GET", "HEAD"}}},
-	"5cc3b908-e619-4b99-88e5-2cf7f45965bd": {Name: "CORS-With-Preflight", CORS: &CORSConfig{AllowOrigins: []string{"*"}, AllowMethods: preflightMethods, ExposeHeaders: []string{"*"}}},
-	"eaab4381-ed33-4a86-88ca-d9558dc6cd63": {Name: "CORS-with-preflight-and-SecurityHeadersPolicy",
-		CORS:            &CORSConfig{AllowOrigins: []string{"*"}, AllowMethods: preflightMethods, ExposeHeaders: []string{"*"}},
+	"60669652-455b-4ae9-85a4-c4c02393f86c": {Name: "SimpleCORS", CORS: simpleCORS()},
+	"5cc3b908-e619-4b99-88e5-2cf7f45965bd": {Name: "CORS-With-Preflight", CORS: preflightCORS()},
+	"eaab4381-ed33-4a86-88ca-d9558dc6cd63": {Name: "CORS-with-preflight-and-SecurityHeadersPolicy", CORS: preflightCORS(),
 		SecurityHeaders: managedSecurityHeaders},
-	"e61eb60c-9c35-4d20-a928-2b84e02af89c": {Name: "CORS-and-SecurityHeadersPolicy", CORS: &CORSConfig{AllowOrigins: []string{"*"}, AllowMethods: []string{"GET", "HEAD"}},
-		SecurityHeaders: managedSecurityHeaders},
+	"e61eb60c-9c35-4d20-a928-2b84e02af89c": {Name: "CORS-and-SecurityHeadersPolicy", CORS: simpleCORS(), SecurityHeaders: managedSecurityHeaders},
 	"67f7725c-6f97-4210-82d7-5512b31e9d03": {Name: "SecurityHeadersPolicy", SecurityHeaders: managedSecurityHeaders},
+}
+
+func simpleCORS() *CORSConfig { return &CORSConfig{AllowOrigins: []string{"*"}} }
+
+func preflightCORS() *CORSConfig {
+	return &CORSConfig{AllowOrigins: []string{"*"}, AllowMethods: preflightMethods, ExposeHeaders: []string{"*"}, ExposeOnPreflightsOnly: true}
 }
 
 // copyCORS returns a copy so that callers cannot change the shared table.

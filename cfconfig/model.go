@@ -315,6 +315,11 @@ type CORSConfig struct {
 	MaxAgeSec      int
 	HasMaxAge      bool
 	OriginOverride bool
+	// ExposeOnPreflightsOnly: Expose-Headers goes on preflight responses
+	// only. Set for the managed CORS-With-Preflight policies, whose page
+	// says a simple CORS request gets "only the Access-Control-Allow-Origin
+	// header" (a custom policy sends it on every CORS response).
+	ExposeOnPreflightsOnly bool
 }
 
 // Header is a header a response headers policy sets.

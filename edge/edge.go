@@ -272,6 +272,14 @@ func checkEmulated(d *cfconfig.Distribution, opts Options) error {
 		if b.CachePolicy == nil && b.Legacy == nil {
 			return fmt.Errorf("behavior %s has neither a cache policy nor ForwardedValues", b.Label())
 		}
+		if p := b.ResponseHeadersPolicy; p != nil {
+			for _, name := range p.RemoveHeaders {
+				if !removable(name) {
+					return fmt.Errorf("response headers policy %s (behavior %s) removes %s, which CloudFront does not allow: the deploy fails; delete it from RemoveHeadersConfig",
+						p.Name, b.Label(), name)
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dop251/goja"
+
 	"github.com/mediacdn/mediacdn/cfconfig"
 )
 
@@ -157,5 +159,56 @@ function handler(event) {
 	w = serve(e, httptest.NewRequest(http.MethodGet, "http://127.0.0.1:8080/gen/x", nil))
 	if got, want := strings.Join(w.Header().Values("Set-Cookie"), " / "), "a=x; Secure / b=y / b=z; Path=/z"; got != want {
 		t.Errorf("generated Set-Cookie %q, want %q", got, want)
+	}
+}
+
+// TestFunctionCompiledOnce: a function associated with several behaviors
+// (ours: one viewer-response function on every behavior of the default
+// template) is compiled once, when New runs, and every behavior runs that
+// one program; two functions are two programs.
+func TestFunctionCompiledOnce(t *testing.T) {
+	d := loadDist(t, "../test/testdata/default.template.json")
+	e, err := New(d, originFor(t, d), Options{FunctionTimeout: testFunctionTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*function{}
+	programs := map[*goja.Program]string{}
+	for _, b := range d.Behaviors {
+		if len(b.Functions) == 0 {
+			t.Fatalf("behavior %s has no function: the template changed", b.Label())
+		}
+		pair := e.funcs[b]
+		for _, f := range b.Functions {
+			fn := pair[0]
+			if f.EventType == "viewer-response" {
+				fn = pair[1]
+			}
+			if fn == nil {
+				t.Fatalf("behavior %s: %s function %s not prepared", b.Label(), f.EventType, f.Name)
+			}
+			if prev, ok := byName[f.Name+" "+f.EventType]; ok && prev != fn {
+				t.Errorf("behavior %s: function %s compiled again (a second program)", b.Label(), f.Name)
+			}
+			byName[f.Name+" "+f.EventType] = fn
+			if other, ok := programs[fn.program]; ok && other != f.Name {
+				t.Errorf("functions %s and %s share one program", other, f.Name)
+			}
+			programs[fn.program] = f.Name
+		}
+	}
+	if len(byName) == 0 || len(programs) != len(byName) {
+		t.Errorf("%d functions, %d programs", len(byName), len(programs))
+	}
+
+	// Two behaviors with different code get different programs.
+	one := withFunction(testBehavior("one/*"), "viewer-request", `function handler(e) { return e.request; }`)
+	two := withFunction(testBehavior("two/*"), "viewer-request", `function handler(e) { return e.request; }`)
+	e2, err := New(testDistribution(one, two), http.NotFoundHandler(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e2.funcs[one][0] == e2.funcs[two][0] {
+		t.Error("two functions (two names) share one compiled function")
 	}
 }

@@ -41,6 +41,7 @@ func (o *memOrigin) log() []*http.Request {
 
 type testObject struct {
 	body, contentType, cacheControl, contentEncoding string
+	header                                           http.Header // more headers S3 sends (x-amz-meta-*, Server)
 }
 
 func newMemOrigin(b *cfconfig.Bucket) *memOrigin {
@@ -164,6 +165,9 @@ func (o *memOrigin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if obj.cacheControl != "" {
 		w.Header().Set("Cache-Control", obj.cacheControl)
+	}
+	for k, v := range obj.header {
+		w.Header()[k] = v
 	}
 	http.ServeContent(w, r, "", o.modTime, bytes.NewReader([]byte(obj.body)))
 }

@@ -10,25 +10,45 @@ import (
 	"github.com/mediacdn/mediacdn/internal/httplist"
 )
 
-// notRemovable are headers a response headers policy cannot remove (DG23
-// understanding-response-headers-policies.md).
-var notRemovable = map[string]bool{"connection": true, "content-encoding": true, "content-length": true, "expect": true, "host": true,
-	"keep-alive": true, "proxy-authenticate": true, "proxy-authorization": true, "proxy-connection": true, "trailer": true,
-	"transfer-encoding": true, "upgrade": true, "via": true, "warning": true, "x-cache": true, "x-forwarded-proto": true, "x-real-ip": true}
+// notRemovable are the headers CloudFront refuses in a policy's
+// RemoveHeadersConfig ("you receive an error", DG23
+// understanding-response-headers-policies.md, "Headers that you can't
+// remove"); New refuses such a policy, as the deploy would fail.
+var notRemovable = map[string]bool{}
 
-var notRemovablePrefixes = []string{"x-accel-", "x-amz-cf-", "x-amzn-", "x-edge-"}
+// notRemovablePrefixes are the names listed there as "X-Amz-Cf-.*" and
+// "X-Edge-.*".
+var notRemovablePrefixes = []string{"x-amz-cf-", "x-edge-"}
+
+func init() {
+	for _, n := range strings.Fields(`Connection Content-Encoding Content-Length Expect Host Keep-Alive
+		Proxy-Authenticate Proxy-Authorization Proxy-Connection Trailer Transfer-Encoding Upgrade Via Warning
+		X-Accel-Buffering X-Accel-Charset X-Accel-Limit-Rate X-Accel-Redirect X-Amzn-Auth X-Amzn-Cf-Billing
+		X-Amzn-Cf-Id X-Amzn-Cf-Xff X-Amzn-ErrorType X-Amzn-Fle-Profile X-Amzn-Header-Count X-Amzn-Header-Order
+		X-Amzn-Lambda-Integration-Tag X-Amzn-RequestId X-Cache X-Forwarded-Proto X-Real-Ip`) {
+		notRemovable[strings.ToLower(n)] = true
+	}
+}
 
 // applyPolicy applies the behavior's response headers policy
-// (DG understanding-response-headers-policies.html): CORS headers for CORS
-// requests (Expose-Headers; preflights also Allow-Methods, -Headers,
-// Max-Age), with OriginOverride deciding whether the origin's value
-// is replaced; security and custom headers with their own Override; then the
-// removed headers.
+// (DG understanding-response-headers-policies.html): first the removed
+// headers ("CloudFront removes the headers first and then adds" the others,
+// so a header both removed and added is sent with the policy's value), then
+// CORS headers for CORS requests (Expose-Headers; preflights also
+// Allow-Methods, -Headers, Max-Age), with OriginOverride deciding whether
+// the origin's value is replaced, then security and custom headers with
+// their own Override.
 // It returns the names of the headers it set.
 func (e *Edge) applyPolicy(b *cfconfig.Behavior, req *viewerRequest, resp *response) []string {
 	p := b.ResponseHeadersPolicy
 	if p == nil {
 		return nil
+	}
+	for _, name := range p.RemoveHeaders {
+		resp.header.Del(name)
+		if strings.EqualFold(name, "Server") { // "CloudFront adds its own version", valued CloudFront
+			resp.header.Set("Server", "CloudFront")
+		}
 	}
 	var wrote []string
 	if c := p.CORS; c != nil {
@@ -41,14 +61,10 @@ func (e *Edge) applyPolicy(b *cfconfig.Behavior, req *viewerRequest, resp *respo
 			}
 		}
 	}
-	for _, name := range p.RemoveHeaders {
-		if removable(name) {
-			resp.header.Del(name)
-		}
-	}
 	return wrote
 }
 
+// removable reports whether a response headers policy may remove the header.
 func removable(name string) bool {
 	l := strings.ToLower(name)
 	if notRemovable[l] {
@@ -82,7 +98,8 @@ func (e *Edge) applyCORS(c *cfconfig.CORSConfig, req *viewerRequest, h http.Head
 		if c.AllowCredentials {
 			set("Access-Control-Allow-Credentials", "true")
 		}
-		if req.method == http.MethodOptions && req.header.Get("Access-Control-Request-Method") != "" {
+		preflight := req.method == http.MethodOptions && req.header.Get("Access-Control-Request-Method") != ""
+		if preflight {
 			set("Access-Control-Allow-Methods", strings.Join(c.AllowMethods, ", "))
 			set("Access-Control-Allow-Headers", strings.Join(c.AllowHeaders, ", "))
 			if c.HasMaxAge {
@@ -90,12 +107,16 @@ func (e *Edge) applyCORS(c *cfconfig.CORSConfig, req *viewerRequest, h http.Head
 			}
 		}
 		// "in responses to CORS requests", preflights included (DG23
-		// understanding-response-headers-policies.md; CORS-With-Preflight
-		// adds all three of its headers to a preflight).
-		set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ", "))
+		// understanding-response-headers-policies.md); the managed
+		// CORS-With-Preflight policies on preflights only.
+		if preflight || !c.ExposeOnPreflightsOnly {
+			set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ", "))
+		}
 	case origin == "" && star && e.opts.PolicyCORSWithoutOrigin:
 		set("Access-Control-Allow-Origin", "*")
-		set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ", "))
+		if !c.ExposeOnPreflightsOnly {
+			set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ", "))
+		}
 	}
 	if e.opts.PolicyAddsVaryOrigin && !httplist.VaryHas(h, "origin") {
 		h.Add("Vary", "Origin")

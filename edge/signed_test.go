@@ -42,8 +42,7 @@ func pathQuery(t *testing.T, signed string) string {
 	return u.RequestURI()
 }
 
-func xmlCode(t *testing.T, r *http.Response) string {
-	b := body(t, r)
+func xmlCode(b string) string {
 	_, rest, _ := strings.Cut(b, "<Code>")
 	code, _, _ := strings.Cut(rest, "</Code>")
 	return code
@@ -76,6 +75,8 @@ func TestSignedRequests(t *testing.T) {
 	unknownKey, _ := unknown.SignURL(img, now.Add(time.Hour))
 	tampered := strings.Replace(canned, "/photos/a.jpg", "/photos/b.jpg", 1)
 	h.origin.put("photos/b.jpg", "image/jpeg", "b")
+	h.origin.put("thumbs/a.jpg", "image/jpeg", "thumb")
+	h.origin.put("posters/p.jpg", "image/jpeg", "poster")
 	badSig := canned[:strings.Index(canned, "Signature=")] + "Signature=%%%" + canned[strings.Index(canned, "&Key-Pair-Id"):]
 	noKey := canned[:strings.Index(canned, "&Key-Pair-Id")]
 	cookies, err := signers[1].CannedCookies(img, now.Add(time.Hour), urlsign.CookieOptions{})
@@ -93,20 +94,25 @@ func TestSignedRequests(t *testing.T) {
 		status       int
 		code         string
 		later        time.Duration
+		fromS3       bool // a 403 S3 answered (RequestId), not the edge
 	}{
-		{"unsigned", "/photos/a.jpg", nil, 403, "MissingKey", 0},
-		{"canned policy", pathQuery(t, canned), nil, 200, "", 0},
-		{"second key of the group (rotation)", pathQuery(t, rotated), nil, 200, "", 0},
-		{"Hash-Algorithm=SHA256", pathQuery(t, sha256URL), nil, 200, "", 0},
-		{"signed cookies", "/photos/a.jpg", []string{"Cookie: " + strings.Join(cookieHeader, "; ")}, 200, "", 0},
-		{"not yet expired", pathQuery(t, expired), nil, 200, "", 0},
-		{"expired", pathQuery(t, expired), nil, 403, "AccessDenied", 2 * time.Minute},
-		{"wrong private key for the Key-Pair-Id", pathQuery(t, wrongKey), nil, 403, "AccessDenied", 0},
-		{"unknown Key-Pair-Id", pathQuery(t, unknownKey), nil, 403, "InvalidKey", 0},
-		{"tampered path", pathQuery(t, tampered), nil, 403, "AccessDenied", 0},
-		{"undecodable signature", pathQuery(t, badSig), nil, 403, "MalformedSignature", 0},
-		{"no Key-Pair-Id", pathQuery(t, noKey), nil, 403, "MissingKey", 0},
-		{"public path needs no signature", "/thumbs/a.jpg", nil, 403, "", 0}, // S3's 403: the object is missing
+		{"unsigned", "/photos/a.jpg", nil, 403, "MissingKey", 0, false},
+		{"canned policy", pathQuery(t, canned), nil, 200, "", 0, false},
+		{"second key of the group (rotation)", pathQuery(t, rotated), nil, 200, "", 0, false},
+		{"Hash-Algorithm=SHA256", pathQuery(t, sha256URL), nil, 200, "", 0, false},
+		{"signed cookies", "/photos/a.jpg", []string{"Cookie: " + strings.Join(cookieHeader, "; ")}, 200, "", 0, false},
+		{"not yet expired", pathQuery(t, expired), nil, 200, "", 0, false},
+		{"expired", pathQuery(t, expired), nil, 403, "AccessDenied", 2 * time.Minute, false},
+		{"wrong private key for the Key-Pair-Id", pathQuery(t, wrongKey), nil, 403, "AccessDenied", 0, false},
+		{"unknown Key-Pair-Id", pathQuery(t, unknownKey), nil, 403, "InvalidKey", 0, false},
+		{"tampered path", pathQuery(t, tampered), nil, 403, "AccessDenied", 0, false},
+		{"undecodable signature", pathQuery(t, badSig), nil, 403, "MalformedSignature", 0, false},
+		{"no Key-Pair-Id", pathQuery(t, noKey), nil, 403, "MissingKey", 0, false},
+		// thumbs/* and posters/*.jpg come before the signed *.jpg behavior.
+		{"public path needs no signature", "/thumbs/a.jpg", nil, 200, "", 0, false},
+		{"public pattern before *.jpg", "/posters/p.jpg", nil, 200, "", 0, false},
+		{"public path, missing object: S3's AccessDenied", "/thumbs/missing.jpg", nil, 403, "AccessDenied", 0, true},
+		{"signed pattern, missing object: signature checked first", "/photos/missing.jpg", nil, 403, "MissingKey", 0, false},
 	} {
 		h.clock.add(tt.later)
 		r := h.do("GET", tt.target, tt.headers...)
@@ -115,9 +121,18 @@ func TestSignedRequests(t *testing.T) {
 			t.Errorf("%s: %d, want %d (%s)", tt.name, r.StatusCode, tt.status, h.last().Reason)
 			continue
 		}
+		b := body(t, r)
+		if want, ok := map[string]string{"/thumbs/a.jpg": "thumb", "/posters/p.jpg": "poster"}[tt.target]; ok && b != want {
+			t.Errorf("%s: body %q, want %q", tt.name, b, want)
+		}
 		if tt.code != "" {
-			if got := xmlCode(t, r); got != tt.code {
+			if got := xmlCode(b); got != tt.code {
 				t.Errorf("%s: code %q, want %q", tt.name, got, tt.code)
+			}
+			// S3's denial carries a RequestId; the edge's signing 403s do not
+			// (CLOUDFRONT-FACTS section 6: the discriminator).
+			if strings.Contains(b, "<RequestId>") != tt.fromS3 {
+				t.Errorf("%s: body %q, want it from S3: %v", tt.name, b, tt.fromS3)
 			}
 			if r.Header.Get("X-Cache") != "Error from cloudfront" {
 				t.Errorf("%s: X-Cache %q", tt.name, r.Header.Get("X-Cache"))
@@ -149,7 +164,7 @@ func TestWildcardPolicyCoversOneAsset(t *testing.T) {
 	}
 	for _, p := range []string{"/videos/v2/index.m3u8", "/videos/v10/index.m3u8", "/videos/index.m3u8"} {
 		r := h.do("GET", p+"?"+asset.Query)
-		if r.StatusCode != 403 || xmlCode(t, r) != "AccessDenied" {
+		if r.StatusCode != 403 || xmlCode(body(t, r)) != "AccessDenied" {
 			t.Errorf("%s outside the asset: %d", p, r.StatusCode)
 		}
 	}
