@@ -79,8 +79,9 @@ type PlaylistHandlerConfig struct {
 // It answers GET and HEAD for paths ending in .m3u8 only, refuses "..", ".",
 // empty segments, encoded slashes, dots and backslashes, and a query carrying
 // CloudFront parameters; it follows no redirect and sends the CDN no header
-// of the viewer (no cookies). Responses carry Cache-Control: private,
-// no-store: they hold a signature.
+// of the viewer (no cookies). Every response, refusals included, carries
+// Cache-Control: private, no-store: a playlist holds a signature, and an
+// answer depends on the viewer (Authorize).
 type PlaylistHandler struct {
 	cfg    PlaylistHandlerConfig
 	prefix string // AssetPrefix, normalized
@@ -181,6 +182,9 @@ const (
 )
 
 func (h *PlaylistHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Every answer, refusals included: a shared cache must not keep one
+	// viewer's answer (a signed playlist, or a 403 from Authorize) for another.
+	w.Header().Set("Cache-Control", "private, no-store")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed: GET or HEAD", http.StatusMethodNotAllowed)
@@ -236,7 +240,6 @@ func (h *PlaylistHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "application/vnd.apple.mpegurl")
-	hd.Set("Cache-Control", "private, no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Content-Length", strconv.Itoa(len(signed.Playlist)))
 	if r.Method == http.MethodHead {

@@ -272,6 +272,15 @@ func TestPlaylistHandlerResponse(t *testing.T) {
 	}
 }
 
+// checkNoStore fails unless resp may not be cached by a shared cache: every
+// answer of the handler depends on the viewer (Authorize) or holds a signature.
+func checkNoStore(t *testing.T, resp *http.Response) {
+	t.Helper()
+	if got := resp.Header.Get("Cache-Control"); got != "private, no-store" {
+		t.Errorf("%d answered with Cache-Control %q, want %q", resp.StatusCode, got, "private, no-store")
+	}
+}
+
 // TestPlaylistHandlerRefuses: the handler is no open proxy. Each refusal is
 // made before any request reaches the CDN.
 func TestPlaylistHandlerRefuses(t *testing.T) {
@@ -309,6 +318,7 @@ func TestPlaylistHandlerRefuses(t *testing.T) {
 			if resp.StatusCode != tc.want {
 				t.Errorf("%d, want %d", resp.StatusCode, tc.want)
 			}
+			checkNoStore(t, resp)
 			if n := f.origin.count() - before; n != 0 {
 				t.Errorf("%d requests reached the CDN", n)
 			}
@@ -366,6 +376,7 @@ func TestPlaylistHandlerUpstream(t *testing.T) {
 			if resp.StatusCode != tc.want {
 				t.Errorf("%d, want %d", resp.StatusCode, tc.want)
 			}
+			checkNoStore(t, resp)
 		})
 	}
 	// The limit is exact: a playlist of MaxPlaylistSize bytes is served.
