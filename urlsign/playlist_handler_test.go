@@ -392,6 +392,49 @@ func TestPlaylistHandlerUpstream(t *testing.T) {
 	}
 }
 
+// TestPlaylistHandlerMaxURIs: a playlist referencing more URIs than
+// MaxPlaylistURIs is answered 502 with a message saying why, whatever its
+// size in bytes; one at the limit is served. The default refuses 1 MiB of
+// one-character URI lines (524,288 URIs, a signed copy of ~185 MB).
+func TestPlaylistHandlerMaxURIs(t *testing.T) {
+	const max = 50
+	atLimit := "#EXTM3U\n" + strings.Repeat("#EXTINF:6,\nseg.ts\n", max)
+	for _, tc := range []struct {
+		name     string
+		max      int // 0: the default
+		playlist string
+		want     int
+		wantBody string
+	}{
+		{"at the limit", max, atLimit, 200, "#EXTM3U"},
+		{"one over", max, atLimit + "#EXTINF:6,\nseg.ts\n", 502, "upstream playlist too large to sign: it references more than 50 URIs (the handler's MaxPlaylistURIs)"},
+		{"default, 1 MiB of URI lines", 0, "#EXTM3U\n" + strings.Repeat("a\n", (1<<20-8)/2), 502, "more than 100000 URIs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newHandlerFixture(t, func(c *PlaylistHandlerConfig) { c.MaxPlaylistURIs = tc.max })
+			f.origin.handler = func(w http.ResponseWriter, r *http.Request) bool { io.WriteString(w, tc.playlist); return true }
+			resp, err := f.app.Client().Get(f.app.URL + "/hls/abc/index.m3u8")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want || !strings.Contains(string(body), tc.wantBody) {
+				t.Errorf("%d %.200q; want %d with %q", resp.StatusCode, body, tc.want, tc.wantBody)
+			}
+			checkNoStore(t, resp)
+			if served := len(f.signed); served != 0 && tc.want != 200 {
+				t.Errorf("a refused playlist reached OnSigned")
+			}
+		})
+	}
+	_, err := NewPlaylistHandler(PlaylistHandlerConfig{Signer: newTestSigner(t, loadRSA(t), SHA1), AssetPrefix: testAsset,
+		Authorize: func(*http.Request, string) error { return nil }, MaxPlaylistURIs: -1})
+	if err == nil || !strings.Contains(err.Error(), "MaxPlaylistURIs") {
+		t.Errorf("MaxPlaylistURIs -1: %v", err)
+	}
+}
+
 func TestNewPlaylistHandlerErrors(t *testing.T) {
 	s := newTestSigner(t, loadRSA(t), SHA1)
 	allow := func(*http.Request, string) error { return nil }

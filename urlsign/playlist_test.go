@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -269,6 +270,89 @@ func TestSignPlaylistResolveUncovered(t *testing.T) {
 		}
 		if len(got.Unsigned) != 2 || !errors.Is(got.Unsigned[0].Err, ErrResourceMismatch) || !errors.Is(got.Unsigned[1].Err, ErrInvalidURL) {
 			t.Errorf("resolve=%v: unsigned %v", resolve, got.Unsigned)
+		}
+	}
+}
+
+// TestSignPlaylistMaxURIs: the limit counts the URIs exactly (not lines,
+// nor skd: keys and comments, which are not rewritten), on LF and CRLF
+// playlists, whether or not the playlist has more lines than the limit.
+func TestSignPlaylistMaxURIs(t *testing.T) {
+	a, err := newTestSigner(t, loadECDSA(t), SHA1).SignAsset(testAsset, Policy{Expires: testExpires})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pu = testAsset + "720p/index.m3u8"
+	// 3 URIs (a key, 2 segments) on 9 lines, and a FairPlay key that is no URI to sign.
+	small := "#EXTM3U\n# comment\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://k1\"\n#EXT-X-KEY:METHOD=AES-128,URI=\"k.key\"\n#EXTINF:6,\na.ts\n#EXTINF:6,\nb.ts\n#EXT-X-ENDLIST\n"
+	for _, tc := range []struct {
+		name     string
+		playlist string
+		max      int
+		wantErr  bool
+	}{
+		{"at the limit, more lines than URIs", small, 3, false},
+		{"one over", small, 2, true},
+		{"CRLF at the limit", strings.ReplaceAll(small, "\n", "\r\n"), 3, false},
+		{"CRLF one over", strings.ReplaceAll(small, "\n", "\r\n"), 2, true},
+		{"limit above the line count", small, 100, false},
+		{"1,000 segments at the limit", string(mediaPlaylist(1000)), 1000, false},
+		{"1,000 segments one over", string(mediaPlaylist(1000)), 999, true},
+		{"URI lines only, at the limit", "#EXTM3U\n" + strings.Repeat("a\n", 500), 500, false},
+		{"URI lines only, one over", "#EXTM3U\n" + strings.Repeat("a\n", 500), 499, true},
+		{"not a playlist, over the limit in lines", strings.Repeat("a\n", 50), 10, false}, // ErrNotPlaylist, below
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := a.SignPlaylist([]byte(tc.playlist), pu, PlaylistOptions{MaxURIs: tc.max})
+			if tc.wantErr {
+				if !errors.Is(err, ErrTooManyURIs) || !strings.Contains(err.Error(), fmt.Sprintf("more than %d URIs", tc.max)) || !strings.Contains(err.Error(), "PlaylistOptions.MaxURIs") {
+					t.Fatalf("error %v, want ErrTooManyURIs naming the limit and PlaylistOptions.MaxURIs", err)
+				}
+				return
+			}
+			if strings.HasPrefix(tc.playlist, "a") {
+				if !errors.Is(err, ErrNotPlaylist) {
+					t.Fatalf("error %v, want ErrNotPlaylist", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := got.Signed + got.Children + len(got.Unsigned); n > tc.max {
+				t.Errorf("%d URIs rewritten, over the limit %d", n, tc.max)
+			}
+		})
+	}
+	if _, err := a.SignPlaylist([]byte(small), pu, PlaylistOptions{MaxURIs: -1}); err == nil || !strings.Contains(err.Error(), "MaxURIs -1 is negative") {
+		t.Errorf("MaxURIs -1: %v", err)
+	}
+}
+
+// TestSignPlaylistHostileSize: a playlist of one-character URI lines, the
+// most URIs per byte, is refused with the default limit, in memory counted
+// by the bytes allocated (runtime.MemStats.TotalAlloc, garbage included):
+// without the limit, signing the 1 MiB one allocated 880 MB for a signed
+// copy of 185 MB (its 524,288 URIs, ~350 bytes each once signed).
+// The 16 MiB one is what `mediacdn sign --playlist` accepts.
+func TestSignPlaylistHostileSize(t *testing.T) {
+	a, err := newTestSigner(t, loadECDSA(t), SHA1).SignAsset(testAsset, Policy{Expires: testExpires})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{1 << 20, 16 << 20} {
+		data := append([]byte("#EXTM3U\n"), bytes.Repeat([]byte("a\n"), (size-8)/2)...)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		got, err := a.SignPlaylist(data, testAsset+"index.m3u8", PlaylistOptions{})
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, ErrTooManyURIs) {
+			t.Fatalf("%d MiB of URI lines: signed %v, error %v; want ErrTooManyURIs", size>>20, got != nil, err)
+		}
+		alloc := after.TotalAlloc - before.TotalAlloc
+		t.Logf("%d MiB playlist of %d URIs refused; %.1f MB allocated", size>>20, (size-8)/2, float64(alloc)/1e6)
+		if limit := uint64(size) + 64<<20; alloc > limit {
+			t.Errorf("%d MiB playlist: refusing it allocated %d bytes, over %d", size>>20, alloc, limit)
 		}
 	}
 }
