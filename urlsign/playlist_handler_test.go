@@ -1,6 +1,7 @@
 package urlsign
 
 import (
+	"bufio"
 	"bytes"
 	"crypto"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"testing"
@@ -548,4 +550,104 @@ func TestPlaylistHandlerReusesSignature(t *testing.T) {
 			t.Errorf("%s later: %d signatures, want %d", step.advance, key.n(), step.want)
 		}
 	}
+}
+
+// roundTripFunc is an in-memory http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// FuzzPlaylistHandlerPath sends the handler any request target, parsed as a
+// server parses it (http.ReadRequest), with a CDN in memory that answers
+// every fetch with a playlist. Whatever the target: no panic; every answer
+// carries Cache-Control: private, no-store; Authorize is asked about the
+// prefix plus the path's first directory; a fetch reaches the CDN only for
+// a URL below that asset, whose path has no dot or empty segment, encoded
+// '/', '\' or '.' (read the same once decoded), signed for that asset; and
+// 200 answers only a path ending in .m3u8, after exactly one fetch.
+func FuzzPlaylistHandlerPath(f *testing.F) {
+	for _, target := range []string{
+		"/abc/index.m3u8", "/abc/720p/index.M3U8", "/abc/index.m3u8?v=2&x", "/index.m3u8", "/abc/seg.ts",
+		"/abc/../xyz/index.m3u8", "/abc/%2e%2e/xyz/index.m3u8", "/abc%2F..%2Fxyz/index.m3u8", "/abc/.%2E/xyz/index.m3u8",
+		"/abc/..%5cxyz/index.m3u8", "//evil.example/x.m3u8", "/abc/./index.m3u8", "/abc/%00.m3u8", "/abc/x%2em3u8",
+		"/abc/index.m3u8?Signature=x", "/abc/index.m3u8?Key-Pair-Id=K", "/abc/index.m3u8?a#b", "/abc/x#.m3u8",
+		"/abc/a%20b.m3u8", "/abc/%C3%A9.m3u8", "/abc/\xc3\xa9.m3u8", "/abc/a;b/x.m3u8", "/abc/a:b.m3u8",
+		"http://evil.example/abc/x.m3u8", "*", "abc/x.m3u8", "/abc/%zz.m3u8", "/abc/" + strings.Repeat("a/", 40) + "x.m3u8",
+	} {
+		f.Add(target)
+	}
+	signer := newTestSigner(f, loadECDSA(f), SHA1)
+	pub := loadPublic(f, ecPubFile)
+	const prefix = "https://media.example.com/videos/"
+	f.Fuzz(func(t *testing.T, target string) {
+		if len(target) > 8<<10 {
+			t.Skip()
+		}
+		req, err := http.ReadRequest(bufio.NewReader(strings.NewReader("GET " + target + " HTTP/1.1\r\nHost: app.example.com\r\n\r\n")))
+		if err != nil || req.RequestURI != target {
+			return // a server answers 400 itself
+		}
+		var asked []string
+		var fetched []*url.URL
+		h, err := NewPlaylistHandler(PlaylistHandlerConfig{
+			Signer:      signer,
+			AssetPrefix: prefix,
+			Authorize: func(r *http.Request, asset string) error {
+				asked = append(asked, asset)
+				return nil
+			},
+			Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				fetched = append(fetched, r.URL)
+				rec := httptest.NewRecorder()
+				io.WriteString(rec, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv/index.m3u8\n#EXTINF:6,\nseg.ts\n")
+				return rec.Result(), nil
+			}),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		resp := rec.Result()
+		if got := resp.Header.Get("Cache-Control"); got != "private, no-store" {
+			t.Fatalf("%q: %d with Cache-Control %q", target, resp.StatusCode, got)
+		}
+		if len(asked) > 1 || len(fetched) > len(asked) {
+			t.Fatalf("%q: Authorize asked %d times, %d fetches", target, len(asked), len(fetched))
+		}
+		if resp.StatusCode == http.StatusOK && (len(fetched) != 1 || !strings.HasSuffix(strings.ToLower(req.URL.Path), ".m3u8")) {
+			t.Fatalf("%q: 200 after %d fetches", target, len(fetched))
+		}
+		if len(asked) == 1 {
+			asset := asked[0]
+			dir, ok := strings.CutPrefix(asset, prefix)
+			if !ok || !strings.HasSuffix(dir, "/") || strings.Count(dir, "/") != 1 || dir == "/" || dir == "./" || dir == "../" {
+				t.Fatalf("%q: Authorize asked about %q, not one directory below the prefix", target, asset)
+			}
+		}
+		for _, u := range fetched {
+			sg, err := Parse(u.String())
+			if err != nil {
+				t.Fatalf("%q: fetched %s: %v", target, u, err)
+			}
+			if err := sg.Check(pub, "", testNow); err != nil {
+				t.Fatalf("%q: fetched %s: %v", target, u, err)
+			}
+			if sg.Resource != asked[0]+"*" {
+				t.Fatalf("%q: fetched %s signed for %q, but Authorize was asked about %q", target, u, sg.Resource, asked[0])
+			}
+			unsigned := sg.BaseURL // the URL without the CloudFront parameters
+			if !strings.HasPrefix(unsigned, asked[0]) {
+				t.Fatalf("%q: fetched %s outside the asset %s", target, unsigned, asked[0])
+			}
+			escaped := u.EscapedPath()
+			decoded, err := url.PathUnescape(escaped)
+			if err != nil {
+				t.Fatalf("%q: fetched path %q does not decode: %v", target, escaped, err)
+			}
+			if strings.Count(decoded, "/") != strings.Count(escaped, "/") || strings.Contains(decoded, "\\") || path.Clean(decoded) != decoded {
+				t.Fatalf("%q: fetched path %q (decoded %q) has a dot or empty segment, or an encoded '/'", target, escaped, decoded)
+			}
+		}
+	})
 }

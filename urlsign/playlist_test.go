@@ -382,11 +382,25 @@ func (k *countingKey) Sign(r io.Reader, digest []byte, o crypto.SignerOpts) ([]b
 // n is the number of signatures made so far.
 func (k *countingKey) n() int { return int(k.calls.Load()) }
 
-// FuzzSignPlaylist: whatever the playlist, signing never fails on one that
-// parses, and its output parses to the same number of references of the
-// same kinds; every URI is either as written, or carries the asset's one
-// signed query and is covered by the policy, or (for a child playlist) is
-// what ChildPlaylistURI returned.
+// Modes of FuzzSignPlaylist: the PlaylistOptions it signs with.
+const (
+	fuzzPlain            = iota // no option
+	fuzzChildURI                // ChildPlaylistURI (childToHandler)
+	fuzzRelativeChildren        // RelativeChildren
+	fuzzResolveUncovered        // ResolveUncovered
+	fuzzHandler                 // RelativeChildren and ResolveUncovered, as PlaylistHandler
+	fuzzModes
+)
+
+// FuzzSignPlaylist: whatever the playlist and options (mode, one of the
+// fuzz* constants, modulo fuzzModes; maxURIs, 0 for the default), signing
+// refuses exactly the playlists with more URIs than the limit, never fails
+// on another one that parses, and its output parses to the same number of
+// references of the same kinds. Every URI is either as written, or carries
+// the asset's one signed query and is covered by the policy, or (for a
+// child playlist) is what ChildPlaylistURI returned or, with
+// RelativeChildren, an unsigned relative URI resolving to the child's URL,
+// or, with ResolveUncovered, the absolute URL of a URI reported unsigned.
 func FuzzSignPlaylist(f *testing.F) {
 	entries, err := os.ReadDir("testdata/playlists")
 	if err != nil {
@@ -398,10 +412,19 @@ func FuzzSignPlaylist(f *testing.F) {
 			if err != nil {
 				f.Fatal(err)
 			}
-			f.Add(data, "720p/index.m3u8", false)
+			for mode := byte(0); mode < fuzzModes; mode++ {
+				f.Add(data, "720p/index.m3u8", mode, uint16(0))
+			}
+			f.Add(data, "index.m3u8", byte(fuzzHandler), uint16(3))
 		}
 	}
-	f.Add([]byte("#EXTM3U\n#EXTINF:1,\n%zz\n#EXTINF:1,\n//other/x\n#EXTINF:1,\na b\"c.ts?x=\"y z\"\n"), "a/b.m3u8?q=1", true)
+	hostile := []byte("#EXTM3U\n#EXTINF:1,\n%zz\n#EXTINF:1,\n//other/x\n#EXTINF:1,\na b\"c.ts?x=\"y z\"\n" +
+		"#EXT-X-STREAM-INF:BANDWIDTH=1\n../../other/v.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhttps://elsewhere.example/v.m3u8\n" +
+		"#EXT-X-MEDIA:TYPE=AUDIO,URI=\"a:b/c.m3u8\"\n#EXT-X-STREAM-INF:BANDWIDTH=1\n.//x.m3u8?q=1\n")
+	for mode := byte(0); mode < fuzzModes; mode++ {
+		f.Add(hostile, "a/b.m3u8?q=1", mode, uint16(0))
+	}
+	f.Add(hostile, "a/b.m3u8", byte(fuzzHandler), uint16(4))
 	s, err := New(testKeyID, loadRSA(f), WithClock(fixedClock))
 	if err != nil {
 		f.Fatal(err)
@@ -410,7 +433,7 @@ func FuzzSignPlaylist(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, data []byte, rel string, children bool) {
+	f.Fuzz(func(t *testing.T, data []byte, rel string, mode byte, maxURIs uint16) {
 		if len(data) > 64<<10 || len(rel) > 512 {
 			t.Skip()
 		}
@@ -419,19 +442,32 @@ func FuzzSignPlaylist(f *testing.F) {
 		if err != nil {
 			return
 		}
-		var o PlaylistOptions
-		if children {
+		o := PlaylistOptions{MaxURIs: int(maxURIs)}
+		switch mode % fuzzModes {
+		case fuzzChildURI:
 			o.ChildPlaylistURI = childToHandler
+		case fuzzRelativeChildren:
+			o.RelativeChildren = true
+		case fuzzResolveUncovered:
+			o.ResolveUncovered = true
+		case fuzzHandler:
+			o.RelativeChildren, o.ResolveUncovered = true, true
 		}
+		base, _ := url.Parse(norm) // SignPlaylist resolves against the URL in normal form
+		in, inErr := hls.Parse(data, base)
 		got, err := a.SignPlaylist(data, playlistURL, o)
+		if inErr == nil && maxURIs > 0 && len(in.Refs) > int(maxURIs) {
+			if !errors.Is(err, ErrTooManyURIs) {
+				t.Fatalf("%d URIs over MaxURIs %d: error %v, want ErrTooManyURIs", len(in.Refs), maxURIs, err)
+			}
+			return
+		}
 		if err != nil {
 			if errors.Is(err, ErrNotPlaylist) || errors.Is(err, ErrInvalidURL) && strings.Contains(err.Error(), "playlist URL") {
 				return
 			}
 			t.Fatalf("%v on %q", err, data)
 		}
-		base, _ := url.Parse(norm) // SignPlaylist resolves against the URL in normal form
-		in, _ := hls.Parse(data, base)
 		out, err := hls.Parse(got.Playlist, base)
 		if err != nil {
 			t.Fatalf("output does not parse: %v", err)
@@ -439,12 +475,36 @@ func FuzzSignPlaylist(f *testing.F) {
 		if len(in.Refs) != len(out.Refs) || got.Signed+got.Children+len(got.Unsigned) != len(in.Refs) {
 			t.Fatalf("%d URIs in, %d out (signed %d, children %d, unsigned %d)", len(in.Refs), len(out.Refs), got.Signed, got.Children, len(got.Unsigned))
 		}
+		unsigned := map[int]UnsignedURI{}
+		for _, u := range got.Unsigned {
+			unsigned[u.Line] = u
+		}
 		for i, r := range out.Refs {
 			orig := in.Refs[i]
+			u, isUnsigned := unsigned[orig.Line]
 			switch {
 			case r.Kind != orig.Kind:
 				t.Fatalf("ref %d: kind %s, was %s", i, r.Kind, orig.Kind)
-			case r.URI == orig.URI, children && r.Kind.IsPlaylist() && strings.HasPrefix(r.URI, "/signed/"):
+			case r.URI == orig.URI:
+			case isUnsigned:
+				// Only ResolveUncovered rewrites an unsigned URI: to its
+				// absolute URL, the one reported.
+				if !o.ResolveUncovered || r.URI != orig.URL.String() || u.URL != r.URI {
+					t.Fatalf("ref %d: unsigned %q rewritten to %q; want it as written, or with ResolveUncovered its resolved URL %q (reported %q)", i, orig.URI, r.URI, orig.URL, u.URL)
+				}
+			case o.ChildPlaylistURI != nil && r.Kind.IsPlaylist() && strings.HasPrefix(r.URI, "/signed/"):
+			case o.RelativeChildren && r.Kind.IsPlaylist() && !strings.HasSuffix(r.URI, a.Query):
+				// Relative, unsigned, and the child's own URL once resolved.
+				if u, err := url.Parse(r.URI); err != nil || u.IsAbs() || u.Host != "" {
+					t.Fatalf("ref %d: child %q written as %q, not a relative path", i, orig.URI, r.URI)
+				}
+				want, err := NormalizeURL(orig.URL.String())
+				if err != nil {
+					t.Fatalf("ref %d: child %q rewritten to %q, but %s does not normalize: %v", i, orig.URI, r.URI, orig.URL, err)
+				}
+				if got, err := NormalizeURL(r.URL.String()); err != nil || got != want {
+					t.Fatalf("ref %d: child %q written as %q, which resolves to %q (%v), want %q", i, orig.URI, r.URI, got, err, want)
+				}
 			case strings.HasSuffix(r.URI, a.Query):
 				if _, err := Parse(r.URI); err != nil {
 					t.Fatalf("ref %d: %q: %v", i, r.URI, err)
@@ -458,7 +518,6 @@ func FuzzSignPlaylist(f *testing.F) {
 					t.Fatalf("ref %d: %q signed as %q, want %q", i, orig.URI, got, want)
 				}
 			default:
-				// An uncovered URI written absolute: only with ResolveUncovered.
 				t.Fatalf("ref %d: %q rewritten to %q without the signature", i, orig.URI, r.URI)
 			}
 		}
