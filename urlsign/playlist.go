@@ -140,7 +140,7 @@ func (a *SignedAsset) SignPlaylist(playlist []byte, playlistURL string, o Playli
 		return nil, fmt.Errorf("urlsign: PlaylistOptions.MaxURIs %d is negative: give the most URIs a playlist may reference (0 for DefaultMaxPlaylistURIs, %d)", o.MaxURIs, DefaultMaxPlaylistURIs)
 	}
 	if refsOver(playlist, base, maxURIs) {
-		return nil, errorf(ErrTooManyURIs, "urlsign: %s references more than %d URIs, the limit (PlaylistOptions.MaxURIs): refused before signing, as each signed URI takes 300 to 600 bytes more than a short one; raise the limit for a genuine playlist", playlistURL, maxURIs)
+		return nil, errorf(ErrTooManyURIs, "urlsign: %q references more than %d URIs, the limit (PlaylistOptions.MaxURIs): refused before signing, as each signed URI takes 300 to 600 bytes more than a short one; raise the limit for a genuine playlist", playlistURL, maxURIs)
 	}
 	child := o.ChildPlaylistURI
 	if o.RelativeChildren {
@@ -181,10 +181,28 @@ func (a *SignedAsset) SignPlaylist(playlist []byte, playlistURL string, o Playli
 
 // refsOver reports whether playlist references more than max URIs, keeping
 // nothing of it: a hostile playlist is refused in bounded memory, which
-// hls.Parse (a Ref per URI) would not give. Each line holds at most one
-// URI, so a playlist of at most max lines is not counted at all.
+// hls.Parse (a Ref per URI) would not give. Each line holds at most one URI,
+// on a URI line (not starting with '#') or a tag line naming a URI
+// attribute; only a playlist with more such lines than max is parsed to
+// count exactly, so a real one is not parsed twice.
 func refsOver(playlist []byte, base *url.URL, max int) bool {
 	if lines := bytes.Count(playlist, []byte{'\n'}) + bytes.Count(playlist, []byte{'\r'}) + 1; lines <= max {
+		return false
+	}
+	candidates := 0
+	for rest := playlist; len(rest) > 0 && candidates <= max; {
+		line := rest
+		if i := bytes.IndexAny(rest, "\r\n"); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		// Trimmed as hls.Scan trims; a line with "URI" anywhere is counted.
+		if line = bytes.TrimSpace(line); len(line) > 0 && (line[0] != '#' || bytes.Contains(line, []byte("URI"))) {
+			candidates++
+		}
+	}
+	if candidates <= max {
 		return false
 	}
 	ctx, cancel := context.WithCancel(context.Background())

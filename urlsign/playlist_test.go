@@ -284,6 +284,7 @@ func TestSignPlaylistMaxURIs(t *testing.T) {
 	}
 	const pu = testAsset + "720p/index.m3u8"
 	// 3 URIs (a key, 2 segments) on 9 lines, and a FairPlay key that is no URI to sign.
+	loose := "#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI =\"k.key\"\n  #EXT-X-MAP:URI=k.mp4\n#EXTINF:6,\n\t a.ts \r#EXTINF:6,\rb.ts\n"
 	small := "#EXTM3U\n# comment\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://k1\"\n#EXT-X-KEY:METHOD=AES-128,URI=\"k.key\"\n#EXTINF:6,\na.ts\n#EXTINF:6,\nb.ts\n#EXT-X-ENDLIST\n"
 	for _, tc := range []struct {
 		name     string
@@ -301,6 +302,10 @@ func TestSignPlaylistMaxURIs(t *testing.T) {
 		{"URI lines only, at the limit", "#EXTM3U\n" + strings.Repeat("a\n", 500), 500, false},
 		{"URI lines only, one over", "#EXTM3U\n" + strings.Repeat("a\n", 500), 499, true},
 		{"not a playlist, over the limit in lines", strings.Repeat("a\n", 50), 10, false}, // ErrNotPlaylist, below
+		// Tags with a URI, spelled as the parser still reads them, and CR line ends.
+		{"loose tags at the limit", loose, 4, false},
+		{"loose tags one over", loose, 3, true},
+		{"comments naming URIs", "#EXTM3U\n# URI URI URI\n#EXT-X-SESSION-DATA:DATA-ID=\"u\",VALUE=\"URI\"\n#EXTINF:6,\na.ts\n", 1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := a.SignPlaylist([]byte(tc.playlist), pu, PlaylistOptions{MaxURIs: tc.max})
