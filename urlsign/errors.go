@@ -29,6 +29,9 @@ var (
 	// ErrCookieDomain: the cookie Domain is a cloudfront.net name, or does not
 	// cover the host of the signed resource.
 	ErrCookieDomain = errors.New("invalid cookie domain")
+	// ErrTooManyURIs: a playlist to sign references more URIs than
+	// PlaylistOptions.MaxURIs (PlaylistHandlerConfig.MaxPlaylistURIs).
+	ErrTooManyURIs = errors.New("playlist references too many URIs to sign")
 	// ErrCookiePath: the cookie Path is not an absolute path written as the
 	// browser sends it, or does not cover the signed resource's path.
 	ErrCookiePath = errors.New("invalid cookie path")

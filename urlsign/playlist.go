@@ -1,6 +1,8 @@
 package urlsign
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -28,7 +30,26 @@ type PlaylistOptions struct {
 	// than as written, so the playlist keeps its meaning when it is served
 	// from another URL than the one it was fetched from.
 	ResolveUncovered bool
+	// MaxURIs bounds the URIs the playlist may reference (default
+	// DefaultMaxPlaylistURIs; it must not be negative). A playlist with more
+	// is refused, before anything is parsed into memory or rewritten, with
+	// an error wrapping ErrTooManyURIs. A signed URI is the URI made
+	// absolute followed by the asset's signed query (about 310 bytes with an
+	// ECDSA P-256 key, 560 with RSA 2048), so the URI count, more than the
+	// playlist's size, decides the memory signing takes.
+	MaxURIs int
 }
+
+// DefaultMaxPlaylistURIs is the default of PlaylistOptions.MaxURIs and
+// PlaylistHandlerConfig.MaxPlaylistURIs. A 24-hour VOD in 2-second segments
+// has 43,200 segment URIs; 100,000 also holds a key per segment (86,400
+// URIs), or 48 hours of 2-second segments, or low-latency parts (a live
+// playlist lists parts for its last few segments only). The signed copy of
+// a playlist at the limit holds 100,000 signed queries: 35 MB (ECDSA) to
+// 60 MB (RSA) for one-character URIs below a short URL, about 200 to 260 MB
+// allocated in all. Without a limit, a 1 MiB playlist of such URIs (524,288)
+// made a copy of 185 to 315 MB, 0.9 to 1.2 GB allocated.
+const DefaultMaxPlaylistURIs = 100_000
 
 // SignedPlaylist is a playlist whose URIs carry the asset's signed query.
 type SignedPlaylist struct {
@@ -97,7 +118,8 @@ func (s *Signer) SignPlaylist(playlist []byte, playlistURL, assetURL string, p P
 // EXT-X-PRELOAD-HINT, EXT-X-RENDITION-REPORT and segment lines. A URI's own
 // query is kept before the signed one. URIs outside the policy are left as
 // written and listed in Unsigned; skd: and data: URIs are left as written.
-// The caller bounds the size of playlist.
+// The caller bounds the size of playlist; PlaylistOptions.MaxURIs bounds the
+// URIs it may reference, and so the size of the signed copy.
 func (a *SignedAsset) SignPlaylist(playlist []byte, playlistURL string, o PlaylistOptions) (*SignedPlaylist, error) {
 	norm, err := NormalizeURL(playlistURL)
 	if err != nil {
@@ -109,6 +131,16 @@ func (a *SignedAsset) SignPlaylist(playlist []byte, playlistURL string, o Playli
 	}
 	if o.RelativeChildren && o.ChildPlaylistURI != nil {
 		return nil, errors.New("urlsign: PlaylistOptions: set RelativeChildren or ChildPlaylistURI, not both")
+	}
+	maxURIs := o.MaxURIs
+	if maxURIs == 0 {
+		maxURIs = DefaultMaxPlaylistURIs
+	}
+	if maxURIs < 0 {
+		return nil, fmt.Errorf("urlsign: PlaylistOptions.MaxURIs %d is negative: give the most URIs a playlist may reference (0 for DefaultMaxPlaylistURIs, %d)", o.MaxURIs, DefaultMaxPlaylistURIs)
+	}
+	if refsOver(playlist, base, maxURIs) {
+		return nil, errorf(ErrTooManyURIs, "urlsign: %q references more than %d URIs, the limit (PlaylistOptions.MaxURIs): refused before signing, as each signed URI takes 300 to 600 bytes more than a short one; raise the limit for a genuine playlist", playlistURL, maxURIs)
 	}
 	child := o.ChildPlaylistURI
 	if o.RelativeChildren {
@@ -145,6 +177,45 @@ func (a *SignedAsset) SignPlaylist(playlist []byte, playlistURL string, o Playli
 	}
 	out.Playlist, out.Type, out.Notes = data, p.Type, p.Notes
 	return out, nil
+}
+
+// refsOver reports whether playlist references more than max URIs, keeping
+// nothing of it: a hostile playlist is refused in bounded memory, which
+// hls.Parse (a Ref per URI) would not give. Each line holds at most one URI,
+// on a URI line (not starting with '#') or a tag line naming a URI
+// attribute; only a playlist with more such lines than max is parsed to
+// count exactly, so a real one is not parsed twice.
+func refsOver(playlist []byte, base *url.URL, max int) bool {
+	if lines := bytes.Count(playlist, []byte{'\n'}) + bytes.Count(playlist, []byte{'\r'}) + 1; lines <= max {
+		return false
+	}
+	candidates := 0
+	for rest := playlist; len(rest) > 0 && candidates <= max; {
+		line := rest
+		if i := bytes.IndexAny(rest, "\r\n"); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		// Trimmed as hls.Scan trims; a line with "URI" anywhere is counted.
+		if line = bytes.TrimSpace(line); len(line) > 0 && (line[0] != '#' || bytes.Contains(line, []byte("URI"))) {
+			candidates++
+		}
+	}
+	if candidates <= max {
+		return false
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n := 0
+	// Scan stops within a few thousand lines of the cancel. Its error (not
+	// a playlist, or the cancel) is Rewrite's to report, or the answer.
+	_, _ = hls.Scan(ctx, string(playlist), base, func(hls.Ref) {
+		if n++; n > max {
+			cancel()
+		}
+	}, nil)
+	return n > max
 }
 
 // isRewritable reports whether an unsigned URI may be written in its

@@ -50,6 +50,11 @@ type PlaylistHandlerConfig struct {
 	Transport http.RoundTripper
 	// MaxPlaylistSize bounds a fetched playlist (default DefaultMaxPlaylistSize).
 	MaxPlaylistSize int64
+	// MaxPlaylistURIs bounds the URIs a fetched playlist may reference
+	// (default DefaultMaxPlaylistURIs): the size of the signed copy, and so
+	// the memory a request takes, follows the URI count. A playlist with
+	// more is answered 502, before it is parsed into memory.
+	MaxPlaylistURIs int
 	// FetchTimeout bounds each fetch (default DefaultPlaylistFetchTTL).
 	FetchTimeout time.Duration
 	// OnSigned, when set, is called with every playlist served, for logging
@@ -79,8 +84,10 @@ type PlaylistHandlerConfig struct {
 // It answers GET and HEAD for paths ending in .m3u8 only, refuses "..", ".",
 // empty segments, encoded slashes, dots and backslashes, and a query carrying
 // CloudFront parameters; it follows no redirect and sends the CDN no header
-// of the viewer (no cookies). Responses carry Cache-Control: private,
-// no-store: they hold a signature.
+// of the viewer (no cookies). A playlist over MaxPlaylistSize bytes or
+// MaxPlaylistURIs URIs is answered 502. Every response, refusals included, carries
+// Cache-Control: private, no-store: a playlist holds a signature, and an
+// answer depends on the viewer (Authorize).
 type PlaylistHandler struct {
 	cfg    PlaylistHandlerConfig
 	prefix string // AssetPrefix, normalized
@@ -160,8 +167,11 @@ func NewPlaylistHandler(cfg PlaylistHandlerConfig) (*PlaylistHandler, error) {
 	if cfg.FetchTimeout == 0 {
 		cfg.FetchTimeout = DefaultPlaylistFetchTTL
 	}
-	if cfg.MaxPlaylistSize < 0 || cfg.FetchTimeout < 0 {
-		return nil, errors.New("urlsign: PlaylistHandlerConfig.MaxPlaylistSize and FetchTimeout must not be negative")
+	if cfg.MaxPlaylistURIs == 0 {
+		cfg.MaxPlaylistURIs = DefaultMaxPlaylistURIs
+	}
+	if cfg.MaxPlaylistSize < 0 || cfg.FetchTimeout < 0 || cfg.MaxPlaylistURIs < 0 {
+		return nil, errors.New("urlsign: PlaylistHandlerConfig.MaxPlaylistSize, MaxPlaylistURIs and FetchTimeout must not be negative")
 	}
 	if cfg.Transport == nil {
 		cfg.Transport = http.DefaultTransport
@@ -181,6 +191,9 @@ const (
 )
 
 func (h *PlaylistHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Every answer, refusals included: a shared cache must not keep one
+	// viewer's answer (a signed playlist, or a 403 from Authorize) for another.
+	w.Header().Set("Cache-Control", "private, no-store")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed: GET or HEAD", http.StatusMethodNotAllowed)
@@ -226,8 +239,13 @@ func (h *PlaylistHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	signed, err := asset.SignPlaylist(data, upstream, PlaylistOptions{
 		ResolveUncovered: true,
 		RelativeChildren: true,
+		MaxURIs:          h.cfg.MaxPlaylistURIs,
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrTooManyURIs):
+		http.Error(w, fmt.Sprintf("upstream playlist too large to sign: it references more than %d URIs (the handler's MaxPlaylistURIs)", h.cfg.MaxPlaylistURIs), http.StatusBadGateway)
+		return
+	case err != nil:
 		http.Error(w, "the CDN's answer is not an HLS playlist", http.StatusBadGateway)
 		return
 	}
@@ -236,7 +254,6 @@ func (h *PlaylistHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "application/vnd.apple.mpegurl")
-	hd.Set("Cache-Control", "private, no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Content-Length", strconv.Itoa(len(signed.Playlist)))
 	if r.Method == http.MethodHead {

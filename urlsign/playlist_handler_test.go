@@ -1,6 +1,7 @@
 package urlsign
 
 import (
+	"bufio"
 	"bytes"
 	"crypto"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"testing"
@@ -272,6 +274,15 @@ func TestPlaylistHandlerResponse(t *testing.T) {
 	}
 }
 
+// checkNoStore fails unless resp may not be cached by a shared cache: every
+// answer of the handler depends on the viewer (Authorize) or holds a signature.
+func checkNoStore(t *testing.T, resp *http.Response) {
+	t.Helper()
+	if got := resp.Header.Get("Cache-Control"); got != "private, no-store" {
+		t.Errorf("%d answered with Cache-Control %q, want %q", resp.StatusCode, got, "private, no-store")
+	}
+}
+
 // TestPlaylistHandlerRefuses: the handler is no open proxy. Each refusal is
 // made before any request reaches the CDN.
 func TestPlaylistHandlerRefuses(t *testing.T) {
@@ -309,6 +320,7 @@ func TestPlaylistHandlerRefuses(t *testing.T) {
 			if resp.StatusCode != tc.want {
 				t.Errorf("%d, want %d", resp.StatusCode, tc.want)
 			}
+			checkNoStore(t, resp)
 			if n := f.origin.count() - before; n != 0 {
 				t.Errorf("%d requests reached the CDN", n)
 			}
@@ -366,6 +378,7 @@ func TestPlaylistHandlerUpstream(t *testing.T) {
 			if resp.StatusCode != tc.want {
 				t.Errorf("%d, want %d", resp.StatusCode, tc.want)
 			}
+			checkNoStore(t, resp)
 		})
 	}
 	// The limit is exact: a playlist of MaxPlaylistSize bytes is served.
@@ -378,6 +391,49 @@ func TestPlaylistHandlerUpstream(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Errorf("playlist of exactly the limit: %d", resp.StatusCode)
+	}
+}
+
+// TestPlaylistHandlerMaxURIs: a playlist referencing more URIs than
+// MaxPlaylistURIs is answered 502 with a message saying why, whatever its
+// size in bytes; one at the limit is served. The default refuses 1 MiB of
+// one-character URI lines (524,288 URIs, a signed copy of ~185 MB).
+func TestPlaylistHandlerMaxURIs(t *testing.T) {
+	const max = 50
+	atLimit := "#EXTM3U\n" + strings.Repeat("#EXTINF:6,\nseg.ts\n", max)
+	for _, tc := range []struct {
+		name     string
+		max      int // 0: the default
+		playlist string
+		want     int
+		wantBody string
+	}{
+		{"at the limit", max, atLimit, 200, "#EXTM3U"},
+		{"one over", max, atLimit + "#EXTINF:6,\nseg.ts\n", 502, "upstream playlist too large to sign: it references more than 50 URIs (the handler's MaxPlaylistURIs)"},
+		{"default, 1 MiB of URI lines", 0, "#EXTM3U\n" + strings.Repeat("a\n", (1<<20-8)/2), 502, "more than 100000 URIs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newHandlerFixture(t, func(c *PlaylistHandlerConfig) { c.MaxPlaylistURIs = tc.max })
+			f.origin.handler = func(w http.ResponseWriter, r *http.Request) bool { io.WriteString(w, tc.playlist); return true }
+			resp, err := f.app.Client().Get(f.app.URL + "/hls/abc/index.m3u8")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want || !strings.Contains(string(body), tc.wantBody) {
+				t.Errorf("%d %.200q; want %d with %q", resp.StatusCode, body, tc.want, tc.wantBody)
+			}
+			checkNoStore(t, resp)
+			if served := len(f.signed); served != 0 && tc.want != 200 {
+				t.Errorf("a refused playlist reached OnSigned")
+			}
+		})
+	}
+	_, err := NewPlaylistHandler(PlaylistHandlerConfig{Signer: newTestSigner(t, loadRSA(t), SHA1), AssetPrefix: testAsset,
+		Authorize: func(*http.Request, string) error { return nil }, MaxPlaylistURIs: -1})
+	if err == nil || !strings.Contains(err.Error(), "MaxPlaylistURIs") {
+		t.Errorf("MaxPlaylistURIs -1: %v", err)
 	}
 }
 
@@ -494,4 +550,104 @@ func TestPlaylistHandlerReusesSignature(t *testing.T) {
 			t.Errorf("%s later: %d signatures, want %d", step.advance, key.n(), step.want)
 		}
 	}
+}
+
+// roundTripFunc is an in-memory http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// FuzzPlaylistHandlerPath sends the handler any request target, parsed as a
+// server parses it (http.ReadRequest), with a CDN in memory that answers
+// every fetch with a playlist. Whatever the target: no panic; every answer
+// carries Cache-Control: private, no-store; Authorize is asked about the
+// prefix plus the path's first directory; a fetch reaches the CDN only for
+// a URL below that asset, whose path has no dot or empty segment, encoded
+// '/', '\' or '.' (read the same once decoded), signed for that asset; and
+// 200 answers only a path ending in .m3u8, after exactly one fetch.
+func FuzzPlaylistHandlerPath(f *testing.F) {
+	for _, target := range []string{
+		"/abc/index.m3u8", "/abc/720p/index.M3U8", "/abc/index.m3u8?v=2&x", "/index.m3u8", "/abc/seg.ts",
+		"/abc/../xyz/index.m3u8", "/abc/%2e%2e/xyz/index.m3u8", "/abc%2F..%2Fxyz/index.m3u8", "/abc/.%2E/xyz/index.m3u8",
+		"/abc/..%5cxyz/index.m3u8", "//evil.example/x.m3u8", "/abc/./index.m3u8", "/abc/%00.m3u8", "/abc/x%2em3u8",
+		"/abc/index.m3u8?Signature=x", "/abc/index.m3u8?Key-Pair-Id=K", "/abc/index.m3u8?a#b", "/abc/x#.m3u8",
+		"/abc/a%20b.m3u8", "/abc/%C3%A9.m3u8", "/abc/\xc3\xa9.m3u8", "/abc/a;b/x.m3u8", "/abc/a:b.m3u8",
+		"http://evil.example/abc/x.m3u8", "*", "abc/x.m3u8", "/abc/%zz.m3u8", "/abc/" + strings.Repeat("a/", 40) + "x.m3u8",
+	} {
+		f.Add(target)
+	}
+	signer := newTestSigner(f, loadECDSA(f), SHA1)
+	pub := loadPublic(f, ecPubFile)
+	const prefix = "https://media.example.com/videos/"
+	f.Fuzz(func(t *testing.T, target string) {
+		if len(target) > 8<<10 {
+			t.Skip()
+		}
+		req, err := http.ReadRequest(bufio.NewReader(strings.NewReader("GET " + target + " HTTP/1.1\r\nHost: app.example.com\r\n\r\n")))
+		if err != nil || req.RequestURI != target {
+			return // a server answers 400 itself
+		}
+		var asked []string
+		var fetched []*url.URL
+		h, err := NewPlaylistHandler(PlaylistHandlerConfig{
+			Signer:      signer,
+			AssetPrefix: prefix,
+			Authorize: func(r *http.Request, asset string) error {
+				asked = append(asked, asset)
+				return nil
+			},
+			Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				fetched = append(fetched, r.URL)
+				rec := httptest.NewRecorder()
+				io.WriteString(rec, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv/index.m3u8\n#EXTINF:6,\nseg.ts\n")
+				return rec.Result(), nil
+			}),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		resp := rec.Result()
+		if got := resp.Header.Get("Cache-Control"); got != "private, no-store" {
+			t.Fatalf("%q: %d with Cache-Control %q", target, resp.StatusCode, got)
+		}
+		if len(asked) > 1 || len(fetched) > len(asked) {
+			t.Fatalf("%q: Authorize asked %d times, %d fetches", target, len(asked), len(fetched))
+		}
+		if resp.StatusCode == http.StatusOK && (len(fetched) != 1 || !strings.HasSuffix(strings.ToLower(req.URL.Path), ".m3u8")) {
+			t.Fatalf("%q: 200 after %d fetches", target, len(fetched))
+		}
+		if len(asked) == 1 {
+			asset := asked[0]
+			dir, ok := strings.CutPrefix(asset, prefix)
+			if !ok || !strings.HasSuffix(dir, "/") || strings.Count(dir, "/") != 1 || dir == "/" || dir == "./" || dir == "../" {
+				t.Fatalf("%q: Authorize asked about %q, not one directory below the prefix", target, asset)
+			}
+		}
+		for _, u := range fetched {
+			sg, err := Parse(u.String())
+			if err != nil {
+				t.Fatalf("%q: fetched %s: %v", target, u, err)
+			}
+			if err := sg.Check(pub, "", testNow); err != nil {
+				t.Fatalf("%q: fetched %s: %v", target, u, err)
+			}
+			if sg.Resource != asked[0]+"*" {
+				t.Fatalf("%q: fetched %s signed for %q, but Authorize was asked about %q", target, u, sg.Resource, asked[0])
+			}
+			unsigned := sg.BaseURL // the URL without the CloudFront parameters
+			if !strings.HasPrefix(unsigned, asked[0]) {
+				t.Fatalf("%q: fetched %s outside the asset %s", target, unsigned, asked[0])
+			}
+			escaped := u.EscapedPath()
+			decoded, err := url.PathUnescape(escaped)
+			if err != nil {
+				t.Fatalf("%q: fetched path %q does not decode: %v", target, escaped, err)
+			}
+			if strings.Count(decoded, "/") != strings.Count(escaped, "/") || strings.Contains(decoded, "\\") || path.Clean(decoded) != decoded {
+				t.Fatalf("%q: fetched path %q (decoded %q) has a dot or empty segment, or an encoded '/'", target, escaped, decoded)
+			}
+		}
+	})
 }

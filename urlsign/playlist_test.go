@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -273,6 +274,94 @@ func TestSignPlaylistResolveUncovered(t *testing.T) {
 	}
 }
 
+// TestSignPlaylistMaxURIs: the limit counts the URIs exactly (not lines,
+// nor skd: keys and comments, which are not rewritten), on LF and CRLF
+// playlists, whether or not the playlist has more lines than the limit.
+func TestSignPlaylistMaxURIs(t *testing.T) {
+	a, err := newTestSigner(t, loadECDSA(t), SHA1).SignAsset(testAsset, Policy{Expires: testExpires})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pu = testAsset + "720p/index.m3u8"
+	// 3 URIs (a key, 2 segments) on 9 lines, and a FairPlay key that is no URI to sign.
+	loose := "#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI =\"k.key\"\n  #EXT-X-MAP:URI=k.mp4\n#EXTINF:6,\n\t a.ts \r#EXTINF:6,\rb.ts\n"
+	small := "#EXTM3U\n# comment\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"skd://k1\"\n#EXT-X-KEY:METHOD=AES-128,URI=\"k.key\"\n#EXTINF:6,\na.ts\n#EXTINF:6,\nb.ts\n#EXT-X-ENDLIST\n"
+	for _, tc := range []struct {
+		name     string
+		playlist string
+		max      int
+		wantErr  bool
+	}{
+		{"at the limit, more lines than URIs", small, 3, false},
+		{"one over", small, 2, true},
+		{"CRLF at the limit", strings.ReplaceAll(small, "\n", "\r\n"), 3, false},
+		{"CRLF one over", strings.ReplaceAll(small, "\n", "\r\n"), 2, true},
+		{"limit above the line count", small, 100, false},
+		{"1,000 segments at the limit", string(mediaPlaylist(1000)), 1000, false},
+		{"1,000 segments one over", string(mediaPlaylist(1000)), 999, true},
+		{"URI lines only, at the limit", "#EXTM3U\n" + strings.Repeat("a\n", 500), 500, false},
+		{"URI lines only, one over", "#EXTM3U\n" + strings.Repeat("a\n", 500), 499, true},
+		{"not a playlist, over the limit in lines", strings.Repeat("a\n", 50), 10, false}, // ErrNotPlaylist, below
+		// Tags with a URI, spelled as the parser still reads them, and CR line ends.
+		{"loose tags at the limit", loose, 4, false},
+		{"loose tags one over", loose, 3, true},
+		{"comments naming URIs", "#EXTM3U\n# URI URI URI\n#EXT-X-SESSION-DATA:DATA-ID=\"u\",VALUE=\"URI\"\n#EXTINF:6,\na.ts\n", 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := a.SignPlaylist([]byte(tc.playlist), pu, PlaylistOptions{MaxURIs: tc.max})
+			if tc.wantErr {
+				if !errors.Is(err, ErrTooManyURIs) || !strings.Contains(err.Error(), fmt.Sprintf("more than %d URIs", tc.max)) || !strings.Contains(err.Error(), "PlaylistOptions.MaxURIs") {
+					t.Fatalf("error %v, want ErrTooManyURIs naming the limit and PlaylistOptions.MaxURIs", err)
+				}
+				return
+			}
+			if strings.HasPrefix(tc.playlist, "a") {
+				if !errors.Is(err, ErrNotPlaylist) {
+					t.Fatalf("error %v, want ErrNotPlaylist", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := got.Signed + got.Children + len(got.Unsigned); n > tc.max {
+				t.Errorf("%d URIs rewritten, over the limit %d", n, tc.max)
+			}
+		})
+	}
+	if _, err := a.SignPlaylist([]byte(small), pu, PlaylistOptions{MaxURIs: -1}); err == nil || !strings.Contains(err.Error(), "MaxURIs -1 is negative") {
+		t.Errorf("MaxURIs -1: %v", err)
+	}
+}
+
+// TestSignPlaylistHostileSize: a playlist of one-character URI lines, the
+// most URIs per byte, is refused with the default limit, in memory counted
+// by the bytes allocated (runtime.MemStats.TotalAlloc, garbage included):
+// without the limit, signing the 1 MiB one allocated 880 MB for a signed
+// copy of 185 MB (its 524,288 URIs, ~350 bytes each once signed).
+// The 16 MiB one is what `mediacdn sign --playlist` accepts.
+func TestSignPlaylistHostileSize(t *testing.T) {
+	a, err := newTestSigner(t, loadECDSA(t), SHA1).SignAsset(testAsset, Policy{Expires: testExpires})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{1 << 20, 16 << 20} {
+		data := append([]byte("#EXTM3U\n"), bytes.Repeat([]byte("a\n"), (size-8)/2)...)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		got, err := a.SignPlaylist(data, testAsset+"index.m3u8", PlaylistOptions{})
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, ErrTooManyURIs) {
+			t.Fatalf("%d MiB of URI lines: signed %v, error %v; want ErrTooManyURIs", size>>20, got != nil, err)
+		}
+		alloc := after.TotalAlloc - before.TotalAlloc
+		t.Logf("%d MiB playlist of %d URIs refused; %.1f MB allocated", size>>20, (size-8)/2, float64(alloc)/1e6)
+		if limit := uint64(size) + 64<<20; alloc > limit {
+			t.Errorf("%d MiB playlist: refusing it allocated %d bytes, over %d", size>>20, alloc, limit)
+		}
+	}
+}
+
 // mediaPlaylist makes a VOD media playlist of n TS segments.
 func mediaPlaylist(n int) []byte {
 	var b bytes.Buffer
@@ -298,11 +387,25 @@ func (k *countingKey) Sign(r io.Reader, digest []byte, o crypto.SignerOpts) ([]b
 // n is the number of signatures made so far.
 func (k *countingKey) n() int { return int(k.calls.Load()) }
 
-// FuzzSignPlaylist: whatever the playlist, signing never fails on one that
-// parses, and its output parses to the same number of references of the
-// same kinds; every URI is either as written, or carries the asset's one
-// signed query and is covered by the policy, or (for a child playlist) is
-// what ChildPlaylistURI returned.
+// Modes of FuzzSignPlaylist: the PlaylistOptions it signs with.
+const (
+	fuzzPlain            = iota // no option
+	fuzzChildURI                // ChildPlaylistURI (childToHandler)
+	fuzzRelativeChildren        // RelativeChildren
+	fuzzResolveUncovered        // ResolveUncovered
+	fuzzHandler                 // RelativeChildren and ResolveUncovered, as PlaylistHandler
+	fuzzModes
+)
+
+// FuzzSignPlaylist: whatever the playlist and options (mode, one of the
+// fuzz* constants, modulo fuzzModes; maxURIs, 0 for the default), signing
+// refuses exactly the playlists with more URIs than the limit, never fails
+// on another one that parses, and its output parses to the same number of
+// references of the same kinds. Every URI is either as written, or carries
+// the asset's one signed query and is covered by the policy, or (for a
+// child playlist) is what ChildPlaylistURI returned or, with
+// RelativeChildren, an unsigned relative URI resolving to the child's URL,
+// or, with ResolveUncovered, the absolute URL of a URI reported unsigned.
 func FuzzSignPlaylist(f *testing.F) {
 	entries, err := os.ReadDir("testdata/playlists")
 	if err != nil {
@@ -314,10 +417,19 @@ func FuzzSignPlaylist(f *testing.F) {
 			if err != nil {
 				f.Fatal(err)
 			}
-			f.Add(data, "720p/index.m3u8", false)
+			for mode := byte(0); mode < fuzzModes; mode++ {
+				f.Add(data, "720p/index.m3u8", mode, uint16(0))
+			}
+			f.Add(data, "index.m3u8", byte(fuzzHandler), uint16(3))
 		}
 	}
-	f.Add([]byte("#EXTM3U\n#EXTINF:1,\n%zz\n#EXTINF:1,\n//other/x\n#EXTINF:1,\na b\"c.ts?x=\"y z\"\n"), "a/b.m3u8?q=1", true)
+	hostile := []byte("#EXTM3U\n#EXTINF:1,\n%zz\n#EXTINF:1,\n//other/x\n#EXTINF:1,\na b\"c.ts?x=\"y z\"\n" +
+		"#EXT-X-STREAM-INF:BANDWIDTH=1\n../../other/v.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhttps://elsewhere.example/v.m3u8\n" +
+		"#EXT-X-MEDIA:TYPE=AUDIO,URI=\"a:b/c.m3u8\"\n#EXT-X-STREAM-INF:BANDWIDTH=1\n.//x.m3u8?q=1\n")
+	for mode := byte(0); mode < fuzzModes; mode++ {
+		f.Add(hostile, "a/b.m3u8?q=1", mode, uint16(0))
+	}
+	f.Add(hostile, "a/b.m3u8", byte(fuzzHandler), uint16(4))
 	s, err := New(testKeyID, loadRSA(f), WithClock(fixedClock))
 	if err != nil {
 		f.Fatal(err)
@@ -326,7 +438,7 @@ func FuzzSignPlaylist(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(func(t *testing.T, data []byte, rel string, children bool) {
+	f.Fuzz(func(t *testing.T, data []byte, rel string, mode byte, maxURIs uint16) {
 		if len(data) > 64<<10 || len(rel) > 512 {
 			t.Skip()
 		}
@@ -335,19 +447,32 @@ func FuzzSignPlaylist(f *testing.F) {
 		if err != nil {
 			return
 		}
-		var o PlaylistOptions
-		if children {
+		o := PlaylistOptions{MaxURIs: int(maxURIs)}
+		switch mode % fuzzModes {
+		case fuzzChildURI:
 			o.ChildPlaylistURI = childToHandler
+		case fuzzRelativeChildren:
+			o.RelativeChildren = true
+		case fuzzResolveUncovered:
+			o.ResolveUncovered = true
+		case fuzzHandler:
+			o.RelativeChildren, o.ResolveUncovered = true, true
 		}
+		base, _ := url.Parse(norm) // SignPlaylist resolves against the URL in normal form
+		in, inErr := hls.Parse(data, base)
 		got, err := a.SignPlaylist(data, playlistURL, o)
+		if inErr == nil && maxURIs > 0 && len(in.Refs) > int(maxURIs) {
+			if !errors.Is(err, ErrTooManyURIs) {
+				t.Fatalf("%d URIs over MaxURIs %d: error %v, want ErrTooManyURIs", len(in.Refs), maxURIs, err)
+			}
+			return
+		}
 		if err != nil {
 			if errors.Is(err, ErrNotPlaylist) || errors.Is(err, ErrInvalidURL) && strings.Contains(err.Error(), "playlist URL") {
 				return
 			}
 			t.Fatalf("%v on %q", err, data)
 		}
-		base, _ := url.Parse(norm) // SignPlaylist resolves against the URL in normal form
-		in, _ := hls.Parse(data, base)
 		out, err := hls.Parse(got.Playlist, base)
 		if err != nil {
 			t.Fatalf("output does not parse: %v", err)
@@ -355,12 +480,36 @@ func FuzzSignPlaylist(f *testing.F) {
 		if len(in.Refs) != len(out.Refs) || got.Signed+got.Children+len(got.Unsigned) != len(in.Refs) {
 			t.Fatalf("%d URIs in, %d out (signed %d, children %d, unsigned %d)", len(in.Refs), len(out.Refs), got.Signed, got.Children, len(got.Unsigned))
 		}
+		unsigned := map[int]UnsignedURI{}
+		for _, u := range got.Unsigned {
+			unsigned[u.Line] = u
+		}
 		for i, r := range out.Refs {
 			orig := in.Refs[i]
+			u, isUnsigned := unsigned[orig.Line]
 			switch {
 			case r.Kind != orig.Kind:
 				t.Fatalf("ref %d: kind %s, was %s", i, r.Kind, orig.Kind)
-			case r.URI == orig.URI, children && r.Kind.IsPlaylist() && strings.HasPrefix(r.URI, "/signed/"):
+			case r.URI == orig.URI:
+			case isUnsigned:
+				// Only ResolveUncovered rewrites an unsigned URI: to its
+				// absolute URL, the one reported.
+				if !o.ResolveUncovered || r.URI != orig.URL.String() || u.URL != r.URI {
+					t.Fatalf("ref %d: unsigned %q rewritten to %q; want it as written, or with ResolveUncovered its resolved URL %q (reported %q)", i, orig.URI, r.URI, orig.URL, u.URL)
+				}
+			case o.ChildPlaylistURI != nil && r.Kind.IsPlaylist() && strings.HasPrefix(r.URI, "/signed/"):
+			case o.RelativeChildren && r.Kind.IsPlaylist() && !strings.HasSuffix(r.URI, a.Query):
+				// Relative, unsigned, and the child's own URL once resolved.
+				if u, err := url.Parse(r.URI); err != nil || u.IsAbs() || u.Host != "" {
+					t.Fatalf("ref %d: child %q written as %q, not a relative path", i, orig.URI, r.URI)
+				}
+				want, err := NormalizeURL(orig.URL.String())
+				if err != nil {
+					t.Fatalf("ref %d: child %q rewritten to %q, but %s does not normalize: %v", i, orig.URI, r.URI, orig.URL, err)
+				}
+				if got, err := NormalizeURL(r.URL.String()); err != nil || got != want {
+					t.Fatalf("ref %d: child %q written as %q, which resolves to %q (%v), want %q", i, orig.URI, r.URI, got, err, want)
+				}
 			case strings.HasSuffix(r.URI, a.Query):
 				if _, err := Parse(r.URI); err != nil {
 					t.Fatalf("ref %d: %q: %v", i, r.URI, err)
@@ -374,7 +523,6 @@ func FuzzSignPlaylist(f *testing.F) {
 					t.Fatalf("ref %d: %q signed as %q, want %q", i, orig.URI, got, want)
 				}
 			default:
-				// An uncovered URI written absolute: only with ResolveUncovered.
 				t.Fatalf("ref %d: %q rewritten to %q without the signature", i, orig.URI, r.URI)
 			}
 		}

@@ -22,6 +22,7 @@ type playlistFlags struct {
 	source           string
 	relativeChildren bool
 	fetchTimeout     time.Duration
+	maxURIs          int
 }
 
 func addPlaylistFlags(cmd *cobra.Command, f *playlistFlags) {
@@ -29,9 +30,13 @@ func addPlaylistFlags(cmd *cobra.Command, f *playlistFlags) {
 	fl.StringVar(&f.source, "playlist", "", "sign an HLS playlist: a file, '-' for standard input, or an http(s) URL to fetch (with the asset's signature when --resource covers it); prints it with every URI under --resource made absolute and signed with one policy. --url is the playlist's own URL, --resource the asset, e.g. 'https://media.example.com/videos/abc/*'")
 	fl.BoolVar(&f.relativeChildren, "relative-children", false, "with --playlist: write child playlists (variants, renditions, I-frame and image streams, rendition reports) as relative, unsigned URIs, for a back end that serves each of them signed at the same relative path")
 	fl.DurationVar(&f.fetchTimeout, "fetch-timeout", 20*time.Second, "with --playlist URL: time allowed to fetch it")
+	fl.IntVar(&f.maxURIs, "max-uris", urlsign.DefaultMaxPlaylistURIs, "with --playlist: refuse a playlist referencing more URIs than this (24 hours of 2-second segments are 43,200); each signed URI takes 300 to 600 bytes of memory and output")
 	cmd.PreRunE = func(cmd *cobra.Command, args []string) error {
-		if f.source == "" && (cmd.Flags().Changed("relative-children") || cmd.Flags().Changed("fetch-timeout")) {
-			return usageError("--relative-children and --fetch-timeout need --playlist")
+		if f.source == "" && (cmd.Flags().Changed("relative-children") || cmd.Flags().Changed("fetch-timeout") || cmd.Flags().Changed("max-uris")) {
+			return usageError("--relative-children, --fetch-timeout and --max-uris need --playlist")
+		}
+		if f.maxURIs < 1 {
+			return usageError("--max-uris %d: give the most URIs the playlist may reference, at least 1 (default %d)", f.maxURIs, urlsign.DefaultMaxPlaylistURIs)
 		}
 		return nil
 	}
@@ -64,8 +69,11 @@ func runSignPlaylist(cmd *cobra.Command, f signFlags, signer *urlsign.Signer, p 
 	if err != nil {
 		return err
 	}
-	signed, err := asset.SignPlaylist(data, f.url, urlsign.PlaylistOptions{RelativeChildren: f.playlist.relativeChildren})
+	signed, err := asset.SignPlaylist(data, f.url, urlsign.PlaylistOptions{RelativeChildren: f.playlist.relativeChildren, MaxURIs: f.playlist.maxURIs})
 	if err != nil {
+		if errors.Is(err, urlsign.ErrTooManyURIs) {
+			return &exitError{code: exitFail, err: fmt.Errorf("--playlist %s references more than %d URIs, the limit set by --max-uris; nothing was signed (each signed URI takes 300 to 600 bytes of memory and output: raise --max-uris if the playlist is genuine)", safetext.Clip(f.playlist.source, 200), f.playlist.maxURIs)}
+		}
 		if errors.Is(err, urlsign.ErrNotPlaylist) {
 			return &exitError{code: exitFail, err: fmt.Errorf("--playlist %s is not an HLS playlist: its first line is not #EXTM3U; nothing was signed", safetext.Clip(f.playlist.source, 200))}
 		}

@@ -170,7 +170,10 @@ func TestSignPlaylistErrors(t *testing.T) {
 	f.Truncate(17 << 20) // over readlimit.PlaylistSize
 	f.Close()
 	good := filepath.Join(dir, "index.m3u8")
-	os.WriteFile(good, []byte(fmp4Playlist), 0o644)
+	os.WriteFile(good, []byte(fmp4Playlist), 0o644) // 5 URIs: a key, a map, 3 segments
+	// 1 MiB of one-character URI lines: 524,284 URIs, a signed copy of ~300 MB.
+	uriLines := filepath.Join(dir, "uri-lines.m3u8")
+	os.WriteFile(uriLines, []byte("#EXTM3U\n"+strings.Repeat("a\n", (1<<20-8)/2)), 0o644)
 	base := []string{"sign", "--url", "https://media.example.com/videos/abc/index.m3u8", "--key-pair-id", "K2JCJMDEHXQW5F", "--private-key", priv, "--expires", "1h"}
 	for _, tc := range []struct {
 		name string
@@ -186,12 +189,21 @@ func TestSignPlaylistErrors(t *testing.T) {
 		{"not a playlist", []string{"--playlist", notPlaylist, "--resource", "https://media.example.com/videos/abc/*"}, 1, "is not an HLS playlist"},
 		{"too large", []string{"--playlist", big, "--resource", "https://media.example.com/videos/abc/*"}, 1, "file too large"},
 		{"missing", []string{"--playlist", filepath.Join(dir, "none.m3u8"), "--resource", "https://media.example.com/videos/abc/*"}, 1, "no such file"},
+		{"over --max-uris", []string{"--playlist", good, "--resource", "https://media.example.com/videos/abc/*", "--max-uris", "4"}, 1, "references more than 4 URIs, the limit set by --max-uris; nothing was signed"},
+		{"URI lines over the default", []string{"--playlist", uriLines, "--resource", "https://media.example.com/videos/abc/*"}, 1, "references more than 100000 URIs, the limit set by --max-uris"},
+		{"max-uris 0", []string{"--playlist", good, "--resource", "https://media.example.com/videos/abc/*", "--max-uris", "0"}, 2, "--max-uris 0: give the most URIs"},
+		{"max-uris alone", []string{"--max-uris", "10"}, 2, "need --playlist"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := cli(t, append(append([]string(nil), base...), tc.args...)...)
 			if code != tc.code || out != "" || !strings.Contains(errOut, tc.want) {
-				t.Errorf("exit %d (want %d), stdout %q, stderr %q (want %q)", code, tc.code, out, errOut, tc.want)
+				t.Errorf("exit %d (want %d), stdout %q, stderr %.300q (want %q)", code, tc.code, out, errOut, tc.want)
 			}
 		})
+	}
+	// The limit is exact: the 5 URIs of good pass --max-uris 5.
+	code, out, errOut := cli(t, append(append([]string(nil), base...), "--playlist", good, "--resource", "https://media.example.com/videos/abc/*", "--max-uris", "5")...)
+	if code != 0 || !strings.HasPrefix(out, "#EXTM3U") {
+		t.Errorf("--max-uris 5 with 5 URIs: exit %d, stderr %q", code, errOut)
 	}
 }
