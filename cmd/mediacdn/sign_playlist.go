@@ -145,7 +145,8 @@ func fetchPlaylist(ctx context.Context, src string, asset *urlsign.SignedAsset, 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	client := &http.Client{CheckRedirect: sameOriginRedirects(req.URL)}
+	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
@@ -159,6 +160,22 @@ func fetchPlaylist(ctx context.Context, src string, asset *urlsign.SignedAsset, 
 		return nil, fmt.Errorf("fetching %s: %s: %s", src, resp.Status, strings.TrimSpace(string(body)))
 	}
 	return readlimit.Reader(resp.Body, src, readlimit.PlaylistSize)
+}
+
+// sameOriginRedirects follows a redirect only to the scheme, host and port
+// the user named (at most 10): a playlist URL from outside must not lead the
+// signer to another host, such as a cloud metadata address.
+func sameOriginRedirects(start *url.URL) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if req.URL.Scheme != start.Scheme || req.URL.Host != start.Host {
+			return fmt.Errorf("redirected to another origin (%s), not followed: only redirects within %s://%s are; pass the final URL to --playlist if you trust it",
+				safetext.Quote(req.URL.Scheme+"://"+req.URL.Host, 200), start.Scheme, start.Host)
+		}
+		return nil
+	}
 }
 
 // writePlaylist writes the playlist exactly; on a terminal, each line goes

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -134,6 +135,49 @@ func TestSignPlaylistURL(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
 	mustContain(t, "stderr", errOut, "403 Forbidden", "nothing was signed")
+}
+
+// TestSignPlaylistRedirects: a redirect within the playlist URL's origin is
+// followed; one to another origin (here another port of 127.0.0.1, as a
+// metadata address would be another host) is not, and nothing is fetched
+// there.
+func TestSignPlaylistRedirects(t *testing.T) {
+	priv, _, _ := testKeys(t, cfkeys.ECDSA)
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		w.Write([]byte(masterPlaylist))
+	}))
+	defer other.Close()
+	cdn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/videos/abc/moved.m3u8":
+			http.Redirect(w, r, "/videos/abc/index.m3u8", http.StatusFound)
+		case "/videos/abc/away.m3u8":
+			http.Redirect(w, r, other.URL+"/videos/abc/index.m3u8", http.StatusFound)
+		case "/videos/abc/index.m3u8":
+			w.Write([]byte(masterPlaylist))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer cdn.Close()
+	run := func(name string) (int, string, string) {
+		pu := cdn.URL + "/videos/abc/" + name
+		return cli(t, "sign", "--playlist", pu, "--url", cdn.URL+"/videos/abc/index.m3u8", "--resource", cdn.URL+"/videos/abc/*",
+			"--key-pair-id", "K2JCJMDEHXQW5F", "--private-key", priv, "--expires", "1h")
+	}
+	if code, out, errOut := run("moved.m3u8"); code != 0 || !strings.Contains(out, "Signature=") {
+		t.Errorf("same-origin redirect: exit %d, stdout %q, stderr %s", code, out, errOut)
+	}
+	code, out, errOut := run("away.m3u8")
+	if code != 1 || out != "" {
+		t.Errorf("cross-origin redirect: exit %d, stdout %q", code, out)
+	}
+	mustContain(t, "stderr", errOut, "redirected to another origin", strings.TrimPrefix(other.URL, "http://"), "not followed")
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("%d requests reached the other origin", n)
+	}
 }
 
 func TestSignPlaylistStdin(t *testing.T) {
