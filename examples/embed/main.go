@@ -7,6 +7,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -27,7 +28,7 @@ func main() {
 // newVideoStack creates the stack: the media CDN with signed URLs, and the
 // outputs a back end needs to sign them.
 func newVideoStack(app awscdk.App, publicKeyFile string) (awscdk.Stack, error) {
-	publicKey, err := os.ReadFile(publicKeyFile)
+	publicKey, err := readPublicKey(publicKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("reading the signing public key (create one with `mediacdn keygen --out .`): %w", err)
 	}
@@ -59,4 +60,24 @@ func newVideoStack(app awscdk.App, publicKeyFile string) (awscdk.Stack, error) {
 		Value:       media.Bucket.BucketName(),
 	})
 	return stack, nil
+}
+
+// maxKeyFile bounds the read: a PEM public key is under 1 KB, and a wrong
+// path (a device, a large file) must fail rather than fill memory.
+const maxKeyFile = 64 << 10
+
+func readPublicKey(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxKeyFile {
+		return nil, fmt.Errorf("%s: over %d KiB, which is no PEM public key", path, maxKeyFile>>10)
+	}
+	return data, nil
 }
