@@ -11,12 +11,31 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/internal/readlimit"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
-// Bounds on a cloud assembly walk: nesting depth and template files.
+// Bounds on loading a cloud assembly (cdk.out), each far above a real one
+// and far below what would hurt a machine: a hostile manifest can name one
+// directory or template many times, or nest assemblies in a diamond, so
+// every directory and file is read at most once and all reads share one
+// byte budget.
 const (
+	// maxAssemblyDepth bounds the nesting of cloud assemblies (CDK stages).
 	maxAssemblyDepth = 16
+	// maxAssemblies bounds the cloud assembly directories walked.
+	maxAssemblies = 500
+	// maxTemplateFiles bounds the distinct template files read.
 	maxTemplateFiles = 500
+	// maxLoadBytes bounds the bytes of all manifests and templates one Load
+	// of a directory reads together (each file is also held to its
+	// readlimit limit). A CloudFormation template is at most 1 MB, so a
+	// cdk.out of 60 stacks of that size still loads; the parsed model of
+	// hostile input filling the budget is bounded by maxDistributions.
+	maxLoadBytes = 64 << 20
+	// maxDistributions bounds the distributions one Load or Parse returns:
+	// a template of minimal distributions makes a model (and a doctor
+	// report) about 25 times its size, 1.7 GB for 64 MiB.
+	maxDistributions = 1000
 )
 
 // Load reads a CloudFormation template (JSON), a cdk.out directory (the
@@ -24,22 +43,36 @@ const (
 // stack templates; or every *.template.json when there is no manifest), or
 // the JSON of aws cloudfront get-distribution-config / get-distribution. It
 // returns every distribution found, in a stable order.
+//
+// A directory is read within bounds: each assembly directory and each
+// template file (by real path) is read once however often manifests name
+// it, nesting is at most 16 levels, at most 500 assemblies and 500 templates,
+// and 64 MiB in all. Paths in its errors are escaped (internal/safetext):
+// manifests name them.
 func Load(path string) ([]*Distribution, error) {
+	dists, err := load(path)
+	if err != nil {
+		return nil, escapedError{err}
+	}
+	return dists, nil
+}
+
+func load(path string) ([]*Distribution, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
 	var dists []*Distribution
 	if st.IsDir() {
-		files, err := assemblyTemplates(path, nil)
-		if err != nil {
+		w := newWalk()
+		if err := w.assembly(path, nil); err != nil {
 			return nil, err
 		}
-		if len(files) == 0 {
+		if len(w.files) == 0 {
 			return nil, fmt.Errorf("%s: no manifest.json stack and no *.template.json file (run cdk synth first)", path)
 		}
-		for _, f := range files {
-			data, err := readlimit.File(f, readlimit.TemplateSize)
+		for _, f := range w.files {
+			data, err := w.read(f, readlimit.TemplateSize)
 			if err != nil {
 				return nil, err
 			}
@@ -49,6 +82,9 @@ func Load(path string) ([]*Distribution, error) {
 				return nil, fmt.Errorf("%s: %w", f, err)
 			}
 			dists = append(dists, ds...)
+			if len(dists) > maxDistributions {
+				return nil, fmt.Errorf("%s: the templates read so far declare more than %d CloudFront distributions (the limit of one load); audit the stacks one at a time (give one *.template.json file, not the directory)", f, maxDistributions)
+			}
 		}
 	} else {
 		data, err := readlimit.File(path, readlimit.TemplateSize)
@@ -68,6 +104,13 @@ func Load(path string) ([]*Distribution, error) {
 	return dists, nil
 }
 
+// escapedError shows its error's message escaped (safetext.Escape), for
+// paths and names taken from manifests, and keeps it for errors.Is.
+type escapedError struct{ err error }
+
+func (e escapedError) Error() string { return safetext.Escape(e.err.Error()) }
+func (e escapedError) Unwrap() error { return e.err }
+
 // Parse reads one document (CloudFormation template JSON, or AWS CLI
 // distribution JSON); name labels its resources in messages.
 func Parse(name string, data []byte) ([]*Distribution, error) {
@@ -81,36 +124,113 @@ func Parse(name string, data []byte) ([]*Distribution, error) {
 	return dists, nil
 }
 
-// assemblyTemplates lists the stack templates of a cloud assembly: from
-// manifest.json (following nested assemblies of CDK stages), else every
-// *.template.json in the directory. visiting holds the assemblies being
-// walked, to report a manifest that leads back to one of them.
-func assemblyTemplates(dir string, visiting []string) ([]string, error) {
-	abs, err := filepath.Abs(dir)
+// walk lists the stack templates of a cloud assembly and reads its files
+// within the bounds above. walked and listed hold real paths, so a
+// directory or template named many times (a diamond of nested assemblies
+// is exponential in its depth when followed path by path) is read once.
+type walk struct {
+	walked     map[string]bool // assembly directories
+	listed     map[string]bool // template files
+	files      []string        // templates in order, as the manifests name them
+	assemblies int             // directories walked (manifests read or globbed)
+	left       int64           // bytes of maxLoadBytes not yet read
+}
+
+func newWalk() *walk {
+	return &walk{walked: map[string]bool{}, listed: map[string]bool{}, left: maxLoadBytes}
+}
+
+// realPath is the absolute, cleaned path with symbolic links resolved
+// (when the file exists): the identity of a file or directory in a walk.
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real, nil
+	}
+	return abs, nil
+}
+
+// read reads one file within its own limit and what is left of the byte
+// budget.
+func (w *walk) read(path string, limit int64) ([]byte, error) {
+	budget := limit > w.left
+	if budget {
+		limit = w.left
+	}
+	data, err := readlimit.File(path, limit)
+	if budget && errors.Is(err, readlimit.ErrTooLarge) {
+		return nil, fmt.Errorf("%s: the manifests and templates read add up to more than %d MiB, the limit of one load (%w); audit the stacks one at a time (give one *.template.json file, not the directory)", path, maxLoadBytes>>20, readlimit.ErrTooLarge)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
+	w.left -= int64(len(data))
+	return data, nil
+}
+
+// add lists a template file unless it is listed already.
+func (w *walk) add(dir, file string) error {
+	real, err := realPath(file)
+	if err != nil {
+		return err
 	}
-	for _, v := range visiting {
-		if v == abs {
-			return nil, fmt.Errorf("cloud assembly %s is nested in itself (manifest.json chain %s -> %s): the cdk.out is corrupt, run cdk synth again", dir, strings.Join(visiting, " -> "), abs)
+	if w.listed[real] {
+		return nil
+	}
+	if len(w.files) >= maxTemplateFiles {
+		return fmt.Errorf("cloud assembly %s: more than %d template files (the limit of one load); audit the stacks one at a time (give one *.template.json file, not the directory)", dir, maxTemplateFiles)
+	}
+	w.listed[real] = true
+	w.files = append(w.files, file)
+	return nil
+}
+
+// assembly lists the stack templates of the cloud assembly in dir: from
+// manifest.json (following nested assemblies of CDK stages), else every
+// *.template.json in the directory. chain holds the assemblies being
+// walked (real paths), to report a manifest that leads back to one of them.
+func (w *walk) assembly(dir string, chain []string) error {
+	real, err := realPath(dir)
+	if err != nil {
+		return err
+	}
+	for _, v := range chain {
+		if v == real {
+			return fmt.Errorf("cloud assembly %s is nested in itself (manifest.json chain %s -> %s): the cdk.out is corrupt, run cdk synth again", dir, strings.Join(chain, " -> "), real)
 		}
 	}
-	if len(visiting) >= maxAssemblyDepth {
-		return nil, fmt.Errorf("cloud assembly %s: nested assemblies deeper than %d levels", dir, maxAssemblyDepth)
+	if w.walked[real] {
+		return nil // reached by another path: its templates are listed
 	}
-	visiting = append(visiting, abs)
+	if len(chain) >= maxAssemblyDepth {
+		return fmt.Errorf("cloud assembly %s: nested assemblies deeper than %d levels", dir, maxAssemblyDepth)
+	}
+	if w.assemblies >= maxAssemblies {
+		return fmt.Errorf("cloud assembly %s: more than %d nested assemblies (the limit of one load); audit the stacks one at a time (give one *.template.json file, not the directory)", dir, maxAssemblies)
+	}
+	w.walked[real] = true
+	w.assemblies++
+	chain = append(chain, real)
 	mf := filepath.Join(dir, "manifest.json")
-	data, err := readlimit.File(mf, readlimit.ManifestSize)
+	data, err := w.read(mf, readlimit.ManifestSize)
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
-			return nil, err
+			return err
 		}
 		files, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
+		if err != nil {
+			return err
+		}
 		sort.Strings(files)
-		return files, err
+		for _, f := range files {
+			if err := w.add(dir, f); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	var m struct {
 		Artifacts map[string]struct {
@@ -122,47 +242,39 @@ func assemblyTemplates(dir string, visiting []string) ([]string, error) {
 		} `json:"artifacts"`
 	}
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", mf, err)
+		return fmt.Errorf("%s: %w", mf, err)
 	}
 	var names []string
 	for n := range m.Artifacts {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var files []string
 	for _, n := range names {
 		a := m.Artifacts[n]
 		switch a.Type {
 		case "aws:cloudformation:stack":
 			if a.Properties.TemplateFile != "" {
-				files = append(files, filepath.Join(dir, a.Properties.TemplateFile))
+				if err := w.add(dir, filepath.Join(dir, a.Properties.TemplateFile)); err != nil {
+					return err
+				}
 			}
 		case "cdk:cloud-assembly":
 			if a.Properties.DirectoryName != "" {
-				sub, err := assemblyTemplates(filepath.Join(dir, a.Properties.DirectoryName), visiting)
-				if err != nil {
-					return nil, err
+				if err := w.assembly(filepath.Join(dir, a.Properties.DirectoryName), chain); err != nil {
+					return err
 				}
-				files = append(files, sub...)
 			}
-		}
-		if len(files) > maxTemplateFiles {
-			return nil, fmt.Errorf("cloud assembly %s lists more than %d templates", dir, maxTemplateFiles)
 		}
 	}
 	// Nested stacks are separate files the manifest does not list.
 	nested, _ := filepath.Glob(filepath.Join(dir, "*.nested.template.json"))
 	sort.Strings(nested)
-	seen := map[string]bool{}
-	for _, f := range files {
-		seen[f] = true
-	}
 	for _, f := range nested {
-		if !seen[f] {
-			files = append(files, f)
+		if err := w.add(dir, f); err != nil {
+			return err
 		}
 	}
-	return files, nil
+	return nil
 }
 
 func parse(name string, data []byte) ([]*Distribution, error) {
@@ -192,6 +304,9 @@ func parse(name string, data []byte) ([]*Distribution, error) {
 			if r.typ == "AWS::CloudFront::Distribution" {
 				ids = append(ids, id)
 			}
+		}
+		if len(ids) > maxDistributions {
+			return nil, fmt.Errorf("%d CloudFront distributions: more than %d (the limit of one document), far more than a deployable stack holds", len(ids), maxDistributions)
 		}
 		sort.Strings(ids)
 		for _, id := range ids {

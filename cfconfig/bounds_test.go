@@ -1,0 +1,239 @@
+package cfconfig
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mediacdn/mediacdn/internal/readlimit"
+)
+
+func writeFile(t *testing.T, path, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// artifacts renders a manifest.json: kind is "stack" (name -> templateFile)
+// or "assembly" (name -> directoryName).
+func artifacts(kind string, targets ...string) string {
+	var parts []string
+	for i, t := range targets {
+		b, _ := json.Marshal(t)
+		target := string(b)
+		if kind == "stack" {
+			parts = append(parts, fmt.Sprintf(`"S%d":{"type":"aws:cloudformation:stack","properties":{"templateFile":%s}}`, i, target))
+		} else {
+			parts = append(parts, fmt.Sprintf(`"A%d":{"type":"cdk:cloud-assembly","properties":{"directoryName":%s}}`, i, target))
+		}
+	}
+	return `{"artifacts":{` + strings.Join(parts, ",") + `}}`
+}
+
+const oneDistribution = `{"Resources":{"D":{"Type":"AWS::CloudFront::Distribution","Properties":{"DistributionConfig":{"Origins":[{"Id":"o","DomainName":"b.s3.us-east-1.amazonaws.com","S3OriginConfig":{}}],"DefaultCacheBehavior":{"TargetOriginId":"o"}}}}}}`
+
+// diamond builds d0 .. d{levels-1}, each manifest naming the next directory
+// 4 times (../d{i+1}, spelt 4 ways); the last holds one template. Walked
+// path by path that is 4^(levels-1) manifests.
+func diamond(t *testing.T, levels int, last string) string {
+	root := t.TempDir()
+	for i := 0; i < levels-1; i++ {
+		next := fmt.Sprintf("../d%d", i+1)
+		writeFile(t, filepath.Join(root, fmt.Sprintf("d%d", i), "manifest.json"),
+			artifacts("assembly", next, next+"/", "./"+next, next+"/."))
+	}
+	writeFile(t, filepath.Join(root, fmt.Sprintf("d%d", levels-1), "manifest.json"), last)
+	writeFile(t, filepath.Join(root, fmt.Sprintf("d%d", levels-1), "S.template.json"), oneDistribution)
+	return filepath.Join(root, "d0")
+}
+
+// TestDiamondWalkedOnce: an assembly reached by many paths is walked once.
+// Before, a diamond 8 levels deep took 15 s and one 16 deep (the depth
+// limit) would take days; here the count of manifests read is the measure.
+func TestDiamondWalkedOnce(t *testing.T) {
+	dir := diamond(t, maxAssemblyDepth, artifacts("stack", "S.template.json"))
+	w := newWalk()
+	if err := w.assembly(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if w.assemblies != maxAssemblyDepth || len(w.files) != 1 {
+		t.Errorf("walked %d assemblies and listed %d templates, want %d and 1", w.assemblies, len(w.files), maxAssemblyDepth)
+	}
+	dists, err := Load(dir)
+	if err != nil || len(dists) != 1 {
+		t.Errorf("Load: %d distributions, err %v", len(dists), err)
+	}
+
+	// A real cycle at the bottom of the diamond is still an error.
+	cyclic := diamond(t, 6, artifacts("assembly", "../d2"))
+	if _, err := Load(cyclic); err == nil || !strings.Contains(err.Error(), "nested in itself") {
+		t.Errorf("cycle below a diamond: err = %v", err)
+	}
+}
+
+// TestLoadBounds: each bound of a directory load, just at the limit (loads)
+// and just past it (a clear error naming the limit).
+func TestLoadBounds(t *testing.T) {
+	type setup func(t *testing.T, dir string, n int)
+	templates := func(pattern string) setup {
+		return func(t *testing.T, dir string, n int) {
+			for i := 0; i < n; i++ {
+				writeFile(t, filepath.Join(dir, fmt.Sprintf(pattern, i)), oneDistribution)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		limit int
+		build setup
+		want  string
+	}{
+		{"templates in manifest", maxTemplateFiles, func(t *testing.T, dir string, n int) {
+			var files []string
+			for i := 0; i < n; i++ {
+				files = append(files, fmt.Sprintf("S%d.template.json", i))
+			}
+			writeFile(t, filepath.Join(dir, "manifest.json"), artifacts("stack", files...))
+			templates("S%d.template.json")(t, dir, n)
+		}, "more than 500 template files"},
+		{"templates without manifest", maxTemplateFiles, templates("S%d.template.json"), "more than 500 template files"},
+		{"nested stack templates", maxTemplateFiles, func(t *testing.T, dir string, n int) {
+			writeFile(t, filepath.Join(dir, "manifest.json"), `{"artifacts":{}}`)
+			templates("N%d.nested.template.json")(t, dir, n)
+		}, "more than 500 template files"},
+		{"assemblies", maxAssemblies - 1, func(t *testing.T, dir string, n int) {
+			var dirs []string
+			for i := 0; i < n; i++ {
+				dirs = append(dirs, fmt.Sprintf("a%d", i))
+				writeFile(t, filepath.Join(dir, dirs[i], "manifest.json"), `{"artifacts":{}}`)
+			}
+			writeFile(t, filepath.Join(dir, "manifest.json"), artifacts("assembly", dirs...))
+		}, "more than 500 nested assemblies"},
+		{"depth", maxAssemblyDepth - 1, func(t *testing.T, dir string, n int) {
+			for i := 0; i < n; i++ {
+				writeFile(t, filepath.Join(dir, "manifest.json"), artifacts("assembly", "sub"))
+				dir = filepath.Join(dir, "sub")
+			}
+			writeFile(t, filepath.Join(dir, "manifest.json"), `{"artifacts":{}}`)
+		}, "nested assemblies deeper than 16 levels"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, n := range []int{tc.limit, tc.limit + 1} {
+				dir := t.TempDir()
+				tc.build(t, dir, n)
+				err := newWalk().assembly(dir, nil)
+				if n == tc.limit && err != nil {
+					t.Errorf("at the limit (%d): %v", n, err)
+				}
+				if n > tc.limit && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+					t.Errorf("past the limit (%d): err = %v, want %q", n, err, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestLoadByteBudget: the files of one load share one byte budget. The
+// template is hard-linked, so each name is a distinct file to the walk (and
+// read), without writing 64 MiB.
+func TestLoadByteBudget(t *testing.T) {
+	const size = 15 << 20
+	pad := strings.Repeat("a", size-len(oneDistribution)-20)
+	tmpl := oneDistribution[:len(oneDistribution)-1] + `,"Pad":"` + pad + `"}`
+	for _, tc := range []struct {
+		copies int
+		ok     bool
+	}{{4, true}, {5, false}} { // 60 MiB loads, 75 MiB is past 64 MiB
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "S0.template.json"), tmpl)
+		var files []string
+		for i := 0; i < tc.copies; i++ {
+			files = append(files, fmt.Sprintf("S%d.template.json", i))
+			if i > 0 {
+				if err := os.Link(filepath.Join(dir, "S0.template.json"), filepath.Join(dir, files[i])); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		writeFile(t, filepath.Join(dir, "manifest.json"), artifacts("stack", files...))
+		dists, err := Load(dir)
+		if tc.ok && (err != nil || len(dists) != tc.copies) {
+			t.Errorf("%d x 15 MiB: %d distributions, err %v", tc.copies, len(dists), err)
+		}
+		if !tc.ok && (err == nil || !errors.Is(err, readlimit.ErrTooLarge) || !strings.Contains(err.Error(), "add up to more than 64 MiB")) {
+			t.Errorf("%d x 15 MiB: err = %v, want the 64 MiB budget", tc.copies, err)
+		}
+	}
+}
+
+// TestDuplicatesReadOnce: a template named many times (other spellings, a
+// symbolic link, and the nested-stack glob) is read and modelled once.
+// Before, a manifest naming one 4 MiB template 20 times used 1.6 GB.
+func TestDuplicatesReadOnce(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "S.nested.template.json"), oneDistribution)
+	if err := os.Symlink("S.nested.template.json", filepath.Join(dir, "link.template.json")); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"S.nested.template.json", "./S.nested.template.json", "sub/../S.nested.template.json", "link.template.json"}
+	for i := 0; i < 20; i++ {
+		names = append(names, "S.nested.template.json")
+	}
+	writeFile(t, filepath.Join(dir, "sub", "x"), "")
+	writeFile(t, filepath.Join(dir, "manifest.json"), artifacts("stack", names...))
+	w := newWalk()
+	if err := w.assembly(dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.files) != 1 {
+		t.Errorf("listed %d files, want one: %q", len(w.files), w.files[:min(3, len(w.files))])
+	}
+	dists, err := Load(dir)
+	if err != nil || len(dists) != 1 {
+		t.Errorf("Load: %d distributions, err %v", len(dists), err)
+	}
+}
+
+// TestLoadDistributionCap: a template of minimal distributions makes a
+// model about 25 times its size; more than maxDistributions is refused, in
+// one document and across the templates of a load.
+func TestLoadDistributionCap(t *testing.T) {
+	many := func(n int) string {
+		var parts []string
+		for i := 0; i < n; i++ {
+			parts = append(parts, fmt.Sprintf(`"D%d":{"Type":"AWS::CloudFront::Distribution"}`, i))
+		}
+		return `{"Resources":{` + strings.Join(parts, ",") + `}}`
+	}
+	if d, err := Parse("t", []byte(many(maxDistributions))); err != nil || len(d) != maxDistributions {
+		t.Errorf("at the limit: %d distributions, err %v", len(d), err)
+	}
+	if _, err := Parse("t", []byte(many(maxDistributions+1))); err == nil || !strings.Contains(err.Error(), "more than 1000") {
+		t.Errorf("one document past the limit: err = %v", err)
+	}
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "a.template.json"), many(maxDistributions/2))
+	writeFile(t, filepath.Join(dir, "b.template.json"), many(maxDistributions/2+1))
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "more than 1000 CloudFront distributions") {
+		t.Errorf("a load past the limit: err = %v", err)
+	}
+}
+
+// TestLoadErrorsEscaped: paths come from manifests; Load's errors show
+// their control characters escaped, and still wrap the cause.
+func TestLoadErrorsEscaped(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "manifest.json"), artifacts("stack", "\x1b[2J\x1b[HPASS.template.json"))
+	_, err := Load(dir)
+	if err == nil || strings.ContainsRune(err.Error(), 0x1b) || !strings.Contains(err.Error(), `\x1b[2J`) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("err = %q", err)
+	}
+}
