@@ -345,6 +345,23 @@ type stack struct {
 	name      string
 	resources map[string]resource
 	keys      map[string]*PublicKey // by logical id, shared by key groups
+	// built holds the policies, key groups, buckets and functions modelled,
+	// by logical id: one referenced by every behavior is built once, not
+	// once per reference (a big policy times many behaviors).
+	built map[string]any
+}
+
+// once returns the model of resource id, building it on first use.
+func once[T any](st *stack, id string, build func() *T) *T {
+	if v, ok := st.built[id].(*T); ok {
+		return v
+	}
+	if st.built == nil {
+		st.built = map[string]any{}
+	}
+	v := build()
+	st.built[id] = v
+	return v
 }
 
 type resource struct {
@@ -526,16 +543,19 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 		f := Function{EventType: str(fm["EventType"]), Name: Describe(fm["FunctionARN"])}
 		if id, ok := refTarget(fm["FunctionARN"]); ok {
 			if r, ok := st.resources[id]; ok && r.typ == "AWS::CloudFront::Function" {
-				f.Name = st.name + "/" + id
-				f.Code = flatten(r.props["FunctionCode"])
-				if cfg, ok := r.props["FunctionConfig"].(map[string]any); ok {
-					f.Runtime = str(cfg["Runtime"])
-					for _, kv := range list(cfg["KeyValueStoreAssociations"]) {
-						if km, ok := kv.(map[string]any); ok {
-							f.KeyValueStores = append(f.KeyValueStores, Describe(km["KeyValueStoreARN"]))
+				f = *once(st, id, func() *Function {
+					f := &Function{Name: st.name + "/" + id, Code: flatten(r.props["FunctionCode"])}
+					if cfg, ok := r.props["FunctionConfig"].(map[string]any); ok {
+						f.Runtime = str(cfg["Runtime"])
+						for _, kv := range list(cfg["KeyValueStoreAssociations"]) {
+							if km, ok := kv.(map[string]any); ok {
+								f.KeyValueStores = append(f.KeyValueStores, Describe(km["KeyValueStoreARN"]))
+							}
 						}
 					}
-				}
+					return f
+				})
+				f.EventType = str(fm["EventType"])
 			}
 		}
 		b.Functions = append(b.Functions, f)
@@ -556,17 +576,19 @@ func (st *stack) keyGroup(v any) *KeyGroup {
 	if !ok {
 		return nil
 	}
-	cfg, _ := r.props["KeyGroupConfig"].(map[string]any)
-	g := &KeyGroup{ID: r.id, Name: Describe(cfg["Name"])}
-	for _, item := range list(cfg["Items"]) {
-		kr, ok := st.resolve(item, "AWS::CloudFront::PublicKey")
-		if !ok {
-			continue
+	return once(st, r.id, func() *KeyGroup {
+		cfg, _ := r.props["KeyGroupConfig"].(map[string]any)
+		g := &KeyGroup{ID: r.id, Name: Describe(cfg["Name"])}
+		for _, item := range list(cfg["Items"]) {
+			kr, ok := st.resolve(item, "AWS::CloudFront::PublicKey")
+			if !ok {
+				continue
+			}
+			kc, _ := kr.props["PublicKeyConfig"].(map[string]any)
+			g.PublicKeys = append(g.PublicKeys, st.publicKey(kr.id, kc))
 		}
-		kc, _ := kr.props["PublicKeyConfig"].(map[string]any)
-		g.PublicKeys = append(g.PublicKeys, st.publicKey(kr.id, kc))
-	}
-	return g
+		return g
+	})
 }
 
 func (st *stack) publicKey(id string, kc map[string]any) *PublicKey {
@@ -615,33 +637,35 @@ func (st *stack) cachePolicy(d *Distribution, v any) *CachePolicy {
 		st.unresolved(d, "cache policy", v)
 		return &CachePolicy{ID: Describe(v), Name: Describe(v), Unknown: true}
 	}
-	cfg, _ := r.props["CachePolicyConfig"].(map[string]any)
-	p := &CachePolicy{ID: r.id, Name: str(cfg["Name"])}
-	if p.Name == "" {
-		p.Name = r.id
-	}
-	var ok1, ok2, ok3 bool
-	p.MinTTL, ok1 = num(cfg["MinTTL"])
-	p.DefaultTTL, ok2 = num(cfg["DefaultTTL"])
-	p.MaxTTL, ok3 = num(cfg["MaxTTL"])
-	p.TTLUnknown = !(ok1 && ok2 && ok3)
-	params, _ := cfg["ParametersInCacheKeyAndForwardedToOrigin"].(map[string]any)
-	if hc, ok := params["HeadersConfig"].(map[string]any); ok {
-		if str(hc["HeaderBehavior"]) == "whitelist" {
-			p.Headers = lower(StrList(hc["Headers"]))
+	return once(st, r.id, func() *CachePolicy {
+		cfg, _ := r.props["CachePolicyConfig"].(map[string]any)
+		p := &CachePolicy{ID: r.id, Name: str(cfg["Name"])}
+		if p.Name == "" {
+			p.Name = r.id
 		}
-	}
-	if qc, ok := params["QueryStringsConfig"].(map[string]any); ok {
-		p.QueryStringBehavior = str(qc["QueryStringBehavior"])
-		p.QueryStrings = StrList(qc["QueryStrings"])
-	}
-	if cc, ok := params["CookiesConfig"].(map[string]any); ok {
-		p.CookieBehavior = str(cc["CookieBehavior"])
-		p.Cookies = StrList(cc["Cookies"])
-	}
-	p.EnableGzip, _ = boolVal(params["EnableAcceptEncodingGzip"])
-	p.EnableBrotli, _ = boolVal(params["EnableAcceptEncodingBrotli"])
-	return p
+		var ok1, ok2, ok3 bool
+		p.MinTTL, ok1 = num(cfg["MinTTL"])
+		p.DefaultTTL, ok2 = num(cfg["DefaultTTL"])
+		p.MaxTTL, ok3 = num(cfg["MaxTTL"])
+		p.TTLUnknown = !(ok1 && ok2 && ok3)
+		params, _ := cfg["ParametersInCacheKeyAndForwardedToOrigin"].(map[string]any)
+		if hc, ok := params["HeadersConfig"].(map[string]any); ok {
+			if str(hc["HeaderBehavior"]) == "whitelist" {
+				p.Headers = lower(StrList(hc["Headers"]))
+			}
+		}
+		if qc, ok := params["QueryStringsConfig"].(map[string]any); ok {
+			p.QueryStringBehavior = str(qc["QueryStringBehavior"])
+			p.QueryStrings = StrList(qc["QueryStrings"])
+		}
+		if cc, ok := params["CookiesConfig"].(map[string]any); ok {
+			p.CookieBehavior = str(cc["CookieBehavior"])
+			p.Cookies = StrList(cc["Cookies"])
+		}
+		p.EnableGzip, _ = boolVal(params["EnableAcceptEncodingGzip"])
+		p.EnableBrotli, _ = boolVal(params["EnableAcceptEncodingBrotli"])
+		return p
+	})
 }
 
 func (st *stack) originRequestPolicy(d *Distribution, v any) *OriginRequestPolicy {
@@ -661,24 +685,26 @@ func (st *stack) originRequestPolicy(d *Distribution, v any) *OriginRequestPolic
 		st.unresolved(d, "origin request policy", v)
 		return &OriginRequestPolicy{ID: Describe(v), Name: Describe(v), Unknown: true}
 	}
-	cfg, _ := r.props["OriginRequestPolicyConfig"].(map[string]any)
-	p := &OriginRequestPolicy{ID: r.id, Name: str(cfg["Name"])}
-	if p.Name == "" {
-		p.Name = r.id
-	}
-	if hc, ok := cfg["HeadersConfig"].(map[string]any); ok {
-		p.HeaderBehavior = str(hc["HeaderBehavior"])
-		p.Headers = lower(StrList(hc["Headers"]))
-	}
-	if qc, ok := cfg["QueryStringsConfig"].(map[string]any); ok {
-		p.QueryStringBehavior = str(qc["QueryStringBehavior"])
-		p.QueryStrings = StrList(qc["QueryStrings"])
-	}
-	if cc, ok := cfg["CookiesConfig"].(map[string]any); ok {
-		p.CookieBehavior = str(cc["CookieBehavior"])
-		p.Cookies = StrList(cc["Cookies"])
-	}
-	return p
+	return once(st, r.id, func() *OriginRequestPolicy {
+		cfg, _ := r.props["OriginRequestPolicyConfig"].(map[string]any)
+		p := &OriginRequestPolicy{ID: r.id, Name: str(cfg["Name"])}
+		if p.Name == "" {
+			p.Name = r.id
+		}
+		if hc, ok := cfg["HeadersConfig"].(map[string]any); ok {
+			p.HeaderBehavior = str(hc["HeaderBehavior"])
+			p.Headers = lower(StrList(hc["Headers"]))
+		}
+		if qc, ok := cfg["QueryStringsConfig"].(map[string]any); ok {
+			p.QueryStringBehavior = str(qc["QueryStringBehavior"])
+			p.QueryStrings = StrList(qc["QueryStrings"])
+		}
+		if cc, ok := cfg["CookiesConfig"].(map[string]any); ok {
+			p.CookieBehavior = str(cc["CookieBehavior"])
+			p.Cookies = StrList(cc["Cookies"])
+		}
+		return p
+	})
 }
 
 func (st *stack) responseHeadersPolicy(d *Distribution, v any) *ResponseHeadersPolicy {
@@ -700,46 +726,48 @@ func (st *stack) responseHeadersPolicy(d *Distribution, v any) *ResponseHeadersP
 		st.unresolved(d, "response headers policy", v)
 		return &ResponseHeadersPolicy{ID: Describe(v), Name: Describe(v), Unknown: true}
 	}
-	cfg, _ := r.props["ResponseHeadersPolicyConfig"].(map[string]any)
-	p := &ResponseHeadersPolicy{ID: r.id, Name: str(cfg["Name"])}
-	if p.Name == "" {
-		p.Name = r.id
-	}
-	if cc, ok := cfg["CorsConfig"].(map[string]any); ok {
-		c := &CORSConfig{}
-		c.AllowOrigins = StrList(cc["AccessControlAllowOrigins"])
-		c.AllowMethods = upper(StrList(cc["AccessControlAllowMethods"]))
-		c.AllowHeaders = StrList(cc["AccessControlAllowHeaders"])
-		c.ExposeHeaders = StrList(cc["AccessControlExposeHeaders"])
-		c.AllowCredentials, _ = boolVal(cc["AccessControlAllowCredentials"])
-		c.OriginOverride, _ = boolVal(cc["OriginOverride"])
-		if n, ok := num(cc["AccessControlMaxAgeSec"]); ok {
-			c.MaxAgeSec, c.HasMaxAge = int(n), true
+	return once(st, r.id, func() *ResponseHeadersPolicy {
+		cfg, _ := r.props["ResponseHeadersPolicyConfig"].(map[string]any)
+		p := &ResponseHeadersPolicy{ID: r.id, Name: str(cfg["Name"])}
+		if p.Name == "" {
+			p.Name = r.id
 		}
-		p.CORS = c
-	}
-	if sc, ok := cfg["SecurityHeadersConfig"].(map[string]any); ok {
-		p.SecurityHeaders = securityHeaders(sc)
-	}
-	if ch, ok := cfg["CustomHeadersConfig"].(map[string]any); ok {
-		for _, hv := range list(ch) {
-			if hm, ok := hv.(map[string]any); ok {
-				o, _ := boolVal(hm["Override"])
-				p.CustomHeaders = append(p.CustomHeaders, Header{Name: Describe(hm["Header"]), Value: Describe(hm["Value"]), Override: o})
+		if cc, ok := cfg["CorsConfig"].(map[string]any); ok {
+			c := &CORSConfig{}
+			c.AllowOrigins = StrList(cc["AccessControlAllowOrigins"])
+			c.AllowMethods = upper(StrList(cc["AccessControlAllowMethods"]))
+			c.AllowHeaders = StrList(cc["AccessControlAllowHeaders"])
+			c.ExposeHeaders = StrList(cc["AccessControlExposeHeaders"])
+			c.AllowCredentials, _ = boolVal(cc["AccessControlAllowCredentials"])
+			c.OriginOverride, _ = boolVal(cc["OriginOverride"])
+			if n, ok := num(cc["AccessControlMaxAgeSec"]); ok {
+				c.MaxAgeSec, c.HasMaxAge = int(n), true
+			}
+			p.CORS = c
+		}
+		if sc, ok := cfg["SecurityHeadersConfig"].(map[string]any); ok {
+			p.SecurityHeaders = securityHeaders(sc)
+		}
+		if ch, ok := cfg["CustomHeadersConfig"].(map[string]any); ok {
+			for _, hv := range list(ch) {
+				if hm, ok := hv.(map[string]any); ok {
+					o, _ := boolVal(hm["Override"])
+					p.CustomHeaders = append(p.CustomHeaders, Header{Name: Describe(hm["Header"]), Value: Describe(hm["Value"]), Override: o})
+				}
 			}
 		}
-	}
-	if rh, ok := cfg["RemoveHeadersConfig"].(map[string]any); ok {
-		for _, hv := range list(rh) {
-			if hm, ok := hv.(map[string]any); ok {
-				p.RemoveHeaders = append(p.RemoveHeaders, Describe(hm["Header"]))
+		if rh, ok := cfg["RemoveHeadersConfig"].(map[string]any); ok {
+			for _, hv := range list(rh) {
+				if hm, ok := hv.(map[string]any); ok {
+					p.RemoveHeaders = append(p.RemoveHeaders, Describe(hm["Header"]))
+				}
 			}
 		}
-	}
-	if stc, ok := cfg["ServerTimingHeadersConfig"].(map[string]any); ok {
-		p.ServerTiming, _ = boolVal(stc["Enabled"])
-	}
-	return p
+		if stc, ok := cfg["ServerTimingHeadersConfig"].(map[string]any); ok {
+			p.ServerTiming, _ = boolVal(stc["Enabled"])
+		}
+		return p
+	})
 }
 
 // securityHeaders renders a SecurityHeadersConfig into the headers it sets
@@ -836,52 +864,54 @@ func (st *stack) sortedIDs() []string {
 }
 
 func (st *stack) buildBucket(r resource) *Bucket {
-	b := &Bucket{ID: r.id, Name: str(r.props["BucketName"])}
-	if cc, ok := r.props["CorsConfiguration"].(map[string]any); ok {
-		for _, rv := range list(cc["CorsRules"]) {
-			rm, _ := rv.(map[string]any)
-			if rm == nil {
+	return once(st, r.id, func() *Bucket {
+		b := &Bucket{ID: r.id, Name: str(r.props["BucketName"])}
+		if cc, ok := r.props["CorsConfiguration"].(map[string]any); ok {
+			for _, rv := range list(cc["CorsRules"]) {
+				rm, _ := rv.(map[string]any)
+				if rm == nil {
+					continue
+				}
+				b.HasCORS = true
+				rule := CORSRule{
+					AllowedOrigins: StrList(rm["AllowedOrigins"]),
+					AllowedMethods: upper(StrList(rm["AllowedMethods"])),
+					AllowedHeaders: StrList(rm["AllowedHeaders"]),
+					ExposeHeaders:  StrList(rm["ExposedHeaders"]),
+				}
+				if n, ok := num(rm["MaxAge"]); ok {
+					rule.MaxAgeSeconds = int(n)
+				}
+				b.CORS = append(b.CORS, rule)
+			}
+		}
+		if pab, ok := r.props["PublicAccessBlockConfiguration"].(map[string]any); ok {
+			b.HasPublicAccessBlock = true
+			b.PublicAccessBlock = map[string]bool{}
+			for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+				v, _ := boolVal(pab[k])
+				b.PublicAccessBlock[k] = v
+			}
+		}
+		for _, id := range st.sortedIDs() {
+			p := st.resources[id]
+			if p.typ != "AWS::S3::BucketPolicy" {
 				continue
 			}
-			b.HasCORS = true
-			rule := CORSRule{
-				AllowedOrigins: StrList(rm["AllowedOrigins"]),
-				AllowedMethods: upper(StrList(rm["AllowedMethods"])),
-				AllowedHeaders: StrList(rm["AllowedHeaders"]),
-				ExposeHeaders:  StrList(rm["ExposedHeaders"]),
+			target, ok := refTarget(p.props["Bucket"])
+			if !ok || target != r.id {
+				if s, isStr := p.props["Bucket"].(string); !isStr || b.Name == "" || s != b.Name {
+					continue
+				}
 			}
-			if n, ok := num(rm["MaxAge"]); ok {
-				rule.MaxAgeSeconds = int(n)
-			}
-			b.CORS = append(b.CORS, rule)
-		}
-	}
-	if pab, ok := r.props["PublicAccessBlockConfiguration"].(map[string]any); ok {
-		b.HasPublicAccessBlock = true
-		b.PublicAccessBlock = map[string]bool{}
-		for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
-			v, _ := boolVal(pab[k])
-			b.PublicAccessBlock[k] = v
-		}
-	}
-	for _, id := range st.sortedIDs() {
-		p := st.resources[id]
-		if p.typ != "AWS::S3::BucketPolicy" {
-			continue
-		}
-		target, ok := refTarget(p.props["Bucket"])
-		if !ok || target != r.id {
-			if s, isStr := p.props["Bucket"].(string); !isStr || b.Name == "" || s != b.Name {
-				continue
+			b.PolicyFound = true
+			doc, _ := p.props["PolicyDocument"].(map[string]any)
+			for _, sv := range list(doc["Statement"]) {
+				if sm, ok := sv.(map[string]any); ok {
+					b.PolicyStatements = append(b.PolicyStatements, sm)
+				}
 			}
 		}
-		b.PolicyFound = true
-		doc, _ := p.props["PolicyDocument"].(map[string]any)
-		for _, sv := range list(doc["Statement"]) {
-			if sm, ok := sv.(map[string]any); ok {
-				b.PolicyStatements = append(b.PolicyStatements, sm)
-			}
-		}
-	}
-	return b
+		return b
+	})
 }
