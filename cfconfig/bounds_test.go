@@ -290,3 +290,59 @@ func TestSharedResourcesModelledOnce(t *testing.T) {
 		t.Logf("parsing allocated %d MiB", mib)
 	}
 }
+
+// TestModelItemBudget: list entries are modelled within one budget per
+// load: "{}" entries in CacheBehaviors (3 bytes each, a behavior of some
+// 300 bytes each, 1.6 GB of doctor for 4 MiB before) and strings in a list.
+func TestModelItemBudget(t *testing.T) {
+	doc := func(behaviors, aliases int) []byte {
+		return []byte(`{"DistributionConfig":{"Origins":[{"Id":"o","DomainName":"x.example"}],"DefaultCacheBehavior":{"TargetOriginId":"o"},` +
+			`"Aliases":[` + strings.TrimSuffix(strings.Repeat(`"a",`, aliases), ",") + `],` +
+			`"CacheBehaviors":[` + strings.TrimSuffix(strings.Repeat(`{},`, behaviors), ",") + `]}}`)
+	}
+	for _, tc := range []struct {
+		name               string
+		behaviors, aliases int
+		ok                 bool
+	}{
+		{"behaviors within", maxModelItems/10 - 10, 0, true},
+		{"behaviors past", maxModelItems/10 + 1, 0, false},
+		{"strings within", 0, maxModelItems - 20, true},
+		{"strings past", 0, maxModelItems + 1, false},
+	} {
+		dists, err := Parse("t", doc(tc.behaviors, tc.aliases))
+		if tc.ok && (err != nil || len(dists[0].Behaviors) != tc.behaviors+1 || len(dists[0].Aliases) != tc.aliases) {
+			t.Errorf("%s: err %v", tc.name, err)
+		}
+		if !tc.ok && (err == nil || !strings.Contains(err.Error(), "than one load models")) {
+			t.Errorf("%s: err = %v, want the model item limit", tc.name, err)
+		}
+	}
+}
+
+// TestDescribeBounded: an Fn::Join renders as its separator times its
+// parts; Describe stops at maxDescribe. Before, this 0.3 MB document
+// rendered 256 MiB (and 16 MiB of input could ask for terabytes).
+func TestDescribeBounded(t *testing.T) {
+	sep, _ := json.Marshal(strings.Repeat("s", 64<<10))
+	doc := []byte(`{"DistributionConfig":{"Aliases":[{"Fn::Join":[` + string(sep) + `,[` + strings.TrimSuffix(strings.Repeat(`"p",`, 4096), ",") + `]]}],` +
+		`"Origins":[{"Id":"o","DomainName":"x.example"}],"DefaultCacheBehavior":{"TargetOriginId":"o"}}}`)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	dists, err := Parse("t", doc)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alias := dists[0].Aliases[0]
+	if len(alias) > maxDescribe+100 || !strings.HasSuffix(alias, "... (cut at 64 KiB)") || !strings.HasPrefix(alias, "psss") {
+		t.Errorf("alias of %d bytes: %.20q...%q", len(alias), alias, alias[max(0, len(alias)-30):])
+	}
+	if mib := (after.TotalAlloc - before.TotalAlloc) >> 20; mib > 32 {
+		t.Errorf("parsing allocated %d MiB", mib)
+	}
+	if s := Describe(map[string]any{"Fn::Join": []any{"-", []any{"a", map[string]any{"Ref": "B"}, "c"}}}); s != "a-Ref(B)-c" {
+		t.Errorf("Describe(Fn::Join) = %q", s)
+	}
+}

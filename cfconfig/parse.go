@@ -32,6 +32,15 @@ const (
 	// cdk.out of 60 stacks of that size still loads; the parsed model of
 	// hostile input filling the budget is bounded by maxDistributions.
 	maxLoadBytes = 64 << 20
+	// maxModelItems bounds what one Load or Parse models from the lists in
+	// its input: each cache behavior, origin, error response, function
+	// association, header, CORS rule, key group reference or bucket policy
+	// statement weighs 10, each string of a string list 1. Bytes alone do
+	// not bound the model: "{}," in CacheBehaviors is a behavior of some
+	// 300 bytes, and the doctor's checks of it 1 KB more, so the budget
+	// holds the model near 300 MB. Even 200 distributions of 75 behaviors,
+	// each with functions and a key group, model about 700,000.
+	maxModelItems = 2_000_000
 	// maxDistributions bounds the distributions one Load or Parse returns:
 	// a template of minimal distributions makes a model (and a doctor
 	// report) about 25 times its size, 1.7 GB for 64 MiB.
@@ -71,13 +80,14 @@ func load(path string) ([]*Distribution, error) {
 		if len(w.files) == 0 {
 			return nil, fmt.Errorf("%s: no manifest.json stack and no *.template.json file (run cdk synth first)", path)
 		}
+		items := newItemBudget()
 		for _, f := range w.files {
 			data, err := w.read(f, readlimit.TemplateSize)
 			if err != nil {
 				return nil, err
 			}
 			rel, _ := filepath.Rel(path, f)
-			ds, err := parse(strings.TrimSuffix(filepath.ToSlash(rel), ".template.json"), data)
+			ds, err := parse(strings.TrimSuffix(filepath.ToSlash(rel), ".template.json"), data, items)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f, err)
 			}
@@ -93,7 +103,7 @@ func load(path string) ([]*Distribution, error) {
 		}
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		name = strings.TrimSuffix(name, ".template")
-		dists, err = parse(name, data)
+		dists, err = parse(name, data, newItemBudget())
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -114,7 +124,7 @@ func (e escapedError) Unwrap() error { return e.err }
 // Parse reads one document (CloudFormation template JSON, or AWS CLI
 // distribution JSON); name labels its resources in messages.
 func Parse(name string, data []byte) ([]*Distribution, error) {
-	dists, err := parse(name, data)
+	dists, err := parse(name, data, newItemBudget())
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +287,44 @@ func (w *walk) assembly(dir string, chain []string) error {
 	return nil
 }
 
-func parse(name string, data []byte) ([]*Distribution, error) {
+// itemBudget is what is left of maxModelItems for one Load or Parse.
+type itemBudget struct {
+	left int
+	over bool
+}
+
+func newItemBudget() *itemBudget { return &itemBudget{left: maxModelItems} }
+
+// take reserves n items of weight each; false (and nothing modelled) when
+// the budget is spent.
+func (b *itemBudget) take(n, weight int) bool {
+	if b.over || n > b.left/weight {
+		b.over = true
+		return false
+	}
+	b.left -= n * weight
+	return true
+}
+
+// objects is list(v) for a list whose elements become objects of the
+// model, taken from the item budget (nil once it is spent).
+func (st *stack) objects(v any) []any {
+	l := list(v)
+	if !st.items.take(len(l), 10) {
+		return nil
+	}
+	return l
+}
+
+// strList is StrList(v) taken from the item budget.
+func (st *stack) strList(v any) []string {
+	if !st.items.take(len(list(v)), 1) {
+		return nil
+	}
+	return StrList(v)
+}
+
+func parse(name string, data []byte, items *itemBudget) ([]*Distribution, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("not JSON: only JSON is read (a YAML template can be converted with cdk synth --json, or cfn-flip)")
@@ -291,7 +338,7 @@ func parse(name string, data []byte) ([]*Distribution, error) {
 	var dists []*Distribution
 	switch {
 	case doc["Resources"] != nil:
-		st := &stack{name: name, resources: map[string]resource{}}
+		st := &stack{name: name, resources: map[string]resource{}, items: items}
 		res, _ := doc["Resources"].(map[string]any)
 		for id, v := range res {
 			m, _ := v.(map[string]any)
@@ -321,7 +368,7 @@ func parse(name string, data []byte) ([]*Distribution, error) {
 		if e, ok := doc["ETag"].(string); ok {
 			label += " (ETag " + e + ")"
 		}
-		d := buildDistribution(&stack{name: name}, label, dc)
+		d := buildDistribution(&stack{name: name, items: items}, label, dc)
 		d.Empty = len(dc) == 0
 		dists = append(dists, d)
 	case doc["Distribution"] != nil:
@@ -334,9 +381,12 @@ func parse(name string, data []byte) ([]*Distribution, error) {
 		if id, ok := d["Id"].(string); ok {
 			label += " " + id
 		}
-		dists = append(dists, buildDistribution(&stack{name: name}, label, dc))
+		dists = append(dists, buildDistribution(&stack{name: name, items: items}, label, dc))
 	default:
 		return nil, fmt.Errorf("neither a CloudFormation template (Resources) nor distribution JSON (DistributionConfig, Distribution)")
+	}
+	if items.over {
+		return nil, fmt.Errorf("more behaviors, origins, headers and list entries than one load models (%d items, behaviors and other objects weighing 10, strings 1), far more than deployable stacks hold; audit the stacks one at a time (give one *.template.json file, not the directory)", maxModelItems)
 	}
 	return dists, nil
 }
@@ -345,6 +395,7 @@ type stack struct {
 	name      string
 	resources map[string]resource
 	keys      map[string]*PublicKey // by logical id, shared by key groups
+	items     *itemBudget
 	// built holds the policies, key groups, buckets and functions modelled,
 	// by logical id: one referenced by every behavior is built once, not
 	// once per reference (a big policy times many behaviors).
@@ -372,7 +423,7 @@ type resource struct {
 
 func buildDistribution(st *stack, label string, dc map[string]any) *Distribution {
 	d := &Distribution{Label: label, Stack: st.name, Origins: map[string]*Origin{}}
-	d.Aliases = StrList(dc["Aliases"])
+	d.Aliases = st.strList(dc["Aliases"])
 	d.DefaultRootObject = str(dc["DefaultRootObject"])
 	if v, ok := dc["WebACLId"]; ok && !isEmpty(v) {
 		d.WebACLID = Describe(v)
@@ -385,7 +436,7 @@ func buildDistribution(st *stack, label string, dc map[string]any) *Distribution
 		}
 	}
 	d.OriginGroups = len(list(dc["OriginGroups"]))
-	for _, ov := range list(dc["Origins"]) {
+	for _, ov := range st.objects(dc["Origins"]) {
 		om, _ := ov.(map[string]any)
 		if om == nil {
 			continue
@@ -428,7 +479,7 @@ func buildDistribution(st *stack, label string, dc map[string]any) *Distribution
 				o.OAI = Describe(v)
 			}
 		}
-		for _, hv := range list(om["OriginCustomHeaders"]) {
+		for _, hv := range st.objects(om["OriginCustomHeaders"]) {
 			if hm, ok := hv.(map[string]any); ok {
 				o.CustomHeaders = append(o.CustomHeaders, Header{Name: Describe(hm["HeaderName"]), Value: Describe(hm["HeaderValue"]), Override: true})
 			}
@@ -437,7 +488,7 @@ func buildDistribution(st *stack, label string, dc map[string]any) *Distribution
 			d.Origins[o.ID] = o
 		}
 	}
-	for _, bv := range list(dc["CacheBehaviors"]) {
+	for _, bv := range st.objects(dc["CacheBehaviors"]) {
 		bm, _ := bv.(map[string]any)
 		if bm == nil {
 			continue
@@ -447,7 +498,7 @@ func buildDistribution(st *stack, label string, dc map[string]any) *Distribution
 	if dm, ok := dc["DefaultCacheBehavior"].(map[string]any); ok {
 		d.Behaviors = append(d.Behaviors, buildBehavior(st, d, dm, true))
 	}
-	for _, ev := range list(dc["CustomErrorResponses"]) {
+	for _, ev := range st.objects(dc["CustomErrorResponses"]) {
 		em, _ := ev.(map[string]any)
 		if em == nil {
 			continue
@@ -474,11 +525,11 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 	b.TargetOrigin = str(m["TargetOriginId"])
 	am := m["AllowedMethods"]
 	if amm, ok := am.(map[string]any); ok { // API shape: {Quantity, Items, CachedMethods}
-		b.AllowedMethods = upper(StrList(amm))
-		b.CachedMethods = upper(StrList(amm["CachedMethods"]))
+		b.AllowedMethods = upper(st.strList(amm))
+		b.CachedMethods = upper(st.strList(amm["CachedMethods"]))
 	} else if am != nil {
-		b.AllowedMethods = upper(StrList(am))
-		b.CachedMethods = upper(StrList(m["CachedMethods"]))
+		b.AllowedMethods = upper(st.strList(am))
+		b.CachedMethods = upper(st.strList(m["CachedMethods"]))
 	} else {
 		b.AllowedMethods = []string{"GET", "HEAD"} // the CloudFormation default
 		b.CachedMethods = []string{"GET", "HEAD"}
@@ -497,11 +548,11 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 	if fv, ok := m["ForwardedValues"].(map[string]any); ok {
 		lf := &ForwardedValues{DefaultTTL: 86400, MaxTTL: 31536000} // CloudFormation defaults
 		lf.QueryString, _ = boolVal(fv["QueryString"])
-		lf.QueryKeys = StrList(fv["QueryStringCacheKeys"])
-		lf.Headers = lower(StrList(fv["Headers"]))
+		lf.QueryKeys = st.strList(fv["QueryStringCacheKeys"])
+		lf.Headers = lower(st.strList(fv["Headers"]))
 		if c, ok := fv["Cookies"].(map[string]any); ok {
 			lf.CookieForward = str(c["Forward"])
-			lf.CookieNames = StrList(c["WhitelistedNames"])
+			lf.CookieNames = st.strList(c["WhitelistedNames"])
 		}
 		if v, ok := num(m["MinTTL"]); ok {
 			lf.MinTTL = v
@@ -518,10 +569,10 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 	var groups []any
 	if tk, ok := m["TrustedKeyGroups"].(map[string]any); ok {
 		if en, _ := boolVal(tk["Enabled"]); en {
-			groups = list(tk)
+			groups = st.objects(tk)
 		}
 	} else {
-		groups = list(m["TrustedKeyGroups"])
+		groups = st.objects(m["TrustedKeyGroups"])
 	}
 	for _, g := range groups {
 		b.TrustedKeyGroups = append(b.TrustedKeyGroups, Describe(g))
@@ -535,7 +586,7 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 	} else {
 		b.TrustedSigners = len(list(m["TrustedSigners"])) > 0
 	}
-	for _, fv := range list(m["FunctionAssociations"]) {
+	for _, fv := range st.objects(m["FunctionAssociations"]) {
 		fm, _ := fv.(map[string]any)
 		if fm == nil {
 			continue
@@ -547,7 +598,7 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 					f := &Function{Name: st.name + "/" + id, Code: flatten(r.props["FunctionCode"])}
 					if cfg, ok := r.props["FunctionConfig"].(map[string]any); ok {
 						f.Runtime = str(cfg["Runtime"])
-						for _, kv := range list(cfg["KeyValueStoreAssociations"]) {
+						for _, kv := range st.objects(cfg["KeyValueStoreAssociations"]) {
 							if km, ok := kv.(map[string]any); ok {
 								f.KeyValueStores = append(f.KeyValueStores, Describe(km["KeyValueStoreARN"]))
 							}
@@ -560,7 +611,7 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 		}
 		b.Functions = append(b.Functions, f)
 	}
-	for _, lv := range list(m["LambdaFunctionAssociations"]) {
+	for _, lv := range st.objects(m["LambdaFunctionAssociations"]) {
 		lm, _ := lv.(map[string]any)
 		if lm != nil {
 			b.Functions = append(b.Functions, Function{EventType: str(lm["EventType"]), Name: "Lambda@Edge " + Describe(lm["LambdaFunctionARN"]), LambdaEdge: true})
@@ -579,7 +630,7 @@ func (st *stack) keyGroup(v any) *KeyGroup {
 	return once(st, r.id, func() *KeyGroup {
 		cfg, _ := r.props["KeyGroupConfig"].(map[string]any)
 		g := &KeyGroup{ID: r.id, Name: Describe(cfg["Name"])}
-		for _, item := range list(cfg["Items"]) {
+		for _, item := range st.objects(cfg["Items"]) {
 			kr, ok := st.resolve(item, "AWS::CloudFront::PublicKey")
 			if !ok {
 				continue
@@ -651,16 +702,16 @@ func (st *stack) cachePolicy(d *Distribution, v any) *CachePolicy {
 		params, _ := cfg["ParametersInCacheKeyAndForwardedToOrigin"].(map[string]any)
 		if hc, ok := params["HeadersConfig"].(map[string]any); ok {
 			if str(hc["HeaderBehavior"]) == "whitelist" {
-				p.Headers = lower(StrList(hc["Headers"]))
+				p.Headers = lower(st.strList(hc["Headers"]))
 			}
 		}
 		if qc, ok := params["QueryStringsConfig"].(map[string]any); ok {
 			p.QueryStringBehavior = str(qc["QueryStringBehavior"])
-			p.QueryStrings = StrList(qc["QueryStrings"])
+			p.QueryStrings = st.strList(qc["QueryStrings"])
 		}
 		if cc, ok := params["CookiesConfig"].(map[string]any); ok {
 			p.CookieBehavior = str(cc["CookieBehavior"])
-			p.Cookies = StrList(cc["Cookies"])
+			p.Cookies = st.strList(cc["Cookies"])
 		}
 		p.EnableGzip, _ = boolVal(params["EnableAcceptEncodingGzip"])
 		p.EnableBrotli, _ = boolVal(params["EnableAcceptEncodingBrotli"])
@@ -693,15 +744,15 @@ func (st *stack) originRequestPolicy(d *Distribution, v any) *OriginRequestPolic
 		}
 		if hc, ok := cfg["HeadersConfig"].(map[string]any); ok {
 			p.HeaderBehavior = str(hc["HeaderBehavior"])
-			p.Headers = lower(StrList(hc["Headers"]))
+			p.Headers = lower(st.strList(hc["Headers"]))
 		}
 		if qc, ok := cfg["QueryStringsConfig"].(map[string]any); ok {
 			p.QueryStringBehavior = str(qc["QueryStringBehavior"])
-			p.QueryStrings = StrList(qc["QueryStrings"])
+			p.QueryStrings = st.strList(qc["QueryStrings"])
 		}
 		if cc, ok := cfg["CookiesConfig"].(map[string]any); ok {
 			p.CookieBehavior = str(cc["CookieBehavior"])
-			p.Cookies = StrList(cc["Cookies"])
+			p.Cookies = st.strList(cc["Cookies"])
 		}
 		return p
 	})
@@ -734,10 +785,10 @@ func (st *stack) responseHeadersPolicy(d *Distribution, v any) *ResponseHeadersP
 		}
 		if cc, ok := cfg["CorsConfig"].(map[string]any); ok {
 			c := &CORSConfig{}
-			c.AllowOrigins = StrList(cc["AccessControlAllowOrigins"])
-			c.AllowMethods = upper(StrList(cc["AccessControlAllowMethods"]))
-			c.AllowHeaders = StrList(cc["AccessControlAllowHeaders"])
-			c.ExposeHeaders = StrList(cc["AccessControlExposeHeaders"])
+			c.AllowOrigins = st.strList(cc["AccessControlAllowOrigins"])
+			c.AllowMethods = upper(st.strList(cc["AccessControlAllowMethods"]))
+			c.AllowHeaders = st.strList(cc["AccessControlAllowHeaders"])
+			c.ExposeHeaders = st.strList(cc["AccessControlExposeHeaders"])
 			c.AllowCredentials, _ = boolVal(cc["AccessControlAllowCredentials"])
 			c.OriginOverride, _ = boolVal(cc["OriginOverride"])
 			if n, ok := num(cc["AccessControlMaxAgeSec"]); ok {
@@ -749,7 +800,7 @@ func (st *stack) responseHeadersPolicy(d *Distribution, v any) *ResponseHeadersP
 			p.SecurityHeaders = securityHeaders(sc)
 		}
 		if ch, ok := cfg["CustomHeadersConfig"].(map[string]any); ok {
-			for _, hv := range list(ch) {
+			for _, hv := range st.objects(ch) {
 				if hm, ok := hv.(map[string]any); ok {
 					o, _ := boolVal(hm["Override"])
 					p.CustomHeaders = append(p.CustomHeaders, Header{Name: Describe(hm["Header"]), Value: Describe(hm["Value"]), Override: o})
@@ -757,7 +808,7 @@ func (st *stack) responseHeadersPolicy(d *Distribution, v any) *ResponseHeadersP
 			}
 		}
 		if rh, ok := cfg["RemoveHeadersConfig"].(map[string]any); ok {
-			for _, hv := range list(rh) {
+			for _, hv := range st.objects(rh) {
 				if hm, ok := hv.(map[string]any); ok {
 					p.RemoveHeaders = append(p.RemoveHeaders, Describe(hm["Header"]))
 				}
@@ -867,17 +918,17 @@ func (st *stack) buildBucket(r resource) *Bucket {
 	return once(st, r.id, func() *Bucket {
 		b := &Bucket{ID: r.id, Name: str(r.props["BucketName"])}
 		if cc, ok := r.props["CorsConfiguration"].(map[string]any); ok {
-			for _, rv := range list(cc["CorsRules"]) {
+			for _, rv := range st.objects(cc["CorsRules"]) {
 				rm, _ := rv.(map[string]any)
 				if rm == nil {
 					continue
 				}
 				b.HasCORS = true
 				rule := CORSRule{
-					AllowedOrigins: StrList(rm["AllowedOrigins"]),
-					AllowedMethods: upper(StrList(rm["AllowedMethods"])),
-					AllowedHeaders: StrList(rm["AllowedHeaders"]),
-					ExposeHeaders:  StrList(rm["ExposedHeaders"]),
+					AllowedOrigins: st.strList(rm["AllowedOrigins"]),
+					AllowedMethods: upper(st.strList(rm["AllowedMethods"])),
+					AllowedHeaders: st.strList(rm["AllowedHeaders"]),
+					ExposeHeaders:  st.strList(rm["ExposedHeaders"]),
 				}
 				if n, ok := num(rm["MaxAge"]); ok {
 					rule.MaxAgeSeconds = int(n)
@@ -906,7 +957,7 @@ func (st *stack) buildBucket(r resource) *Bucket {
 			}
 			b.PolicyFound = true
 			doc, _ := p.props["PolicyDocument"].(map[string]any)
-			for _, sv := range list(doc["Statement"]) {
+			for _, sv := range st.objects(doc["Statement"]) {
 				if sm, ok := sv.(map[string]any); ok {
 					b.PolicyStatements = append(b.PolicyStatements, sm)
 				}
