@@ -293,29 +293,45 @@ func TestSharedResourcesModelledOnce(t *testing.T) {
 
 // TestModelItemBudget: list entries are modelled within one budget per
 // load: "{}" entries in CacheBehaviors (3 bytes each, a behavior of some
-// 300 bytes each, 1.6 GB of doctor for 4 MiB before) and strings in a list.
+// 300 bytes each, 1.6 GB of doctor for 4 MiB before), and strings of
+// lists across the templates of a load.
 func TestModelItemBudget(t *testing.T) {
-	doc := func(behaviors, aliases int) []byte {
-		return []byte(`{"DistributionConfig":{"Origins":[{"Id":"o","DomainName":"x.example"}],"DefaultCacheBehavior":{"TargetOriginId":"o"},` +
+	config := func(behaviors, aliases int) string {
+		return `{"Origins":[{"Id":"o","DomainName":"x.example"}],"DefaultCacheBehavior":{"TargetOriginId":"o"},` +
 			`"Aliases":[` + strings.TrimSuffix(strings.Repeat(`"a",`, aliases), ",") + `],` +
-			`"CacheBehaviors":[` + strings.TrimSuffix(strings.Repeat(`{},`, behaviors), ",") + `]}}`)
+			`"CacheBehaviors":[` + strings.TrimSuffix(strings.Repeat(`{},`, behaviors), ",") + `]}`
 	}
 	for _, tc := range []struct {
-		name               string
-		behaviors, aliases int
-		ok                 bool
+		name      string
+		behaviors int
+		ok        bool
 	}{
-		{"behaviors within", maxModelItems/10 - 10, 0, true},
-		{"behaviors past", maxModelItems/10 + 1, 0, false},
-		{"strings within", 0, maxModelItems - 20, true},
-		{"strings past", 0, maxModelItems + 1, false},
+		{"behaviors within", maxModelItems/10 - 10, true},
+		{"behaviors past", maxModelItems/10 + 1, false},
 	} {
-		dists, err := Parse("t", doc(tc.behaviors, tc.aliases))
-		if tc.ok && (err != nil || len(dists[0].Behaviors) != tc.behaviors+1 || len(dists[0].Aliases) != tc.aliases) {
+		dists, err := Parse("t", []byte(`{"DistributionConfig":`+config(tc.behaviors, 0)+`}`))
+		if tc.ok && (err != nil || len(dists[0].Behaviors) != tc.behaviors+1) {
 			t.Errorf("%s: err %v", tc.name, err)
 		}
 		if !tc.ok && (err == nil || !strings.Contains(err.Error(), "than one load models")) {
 			t.Errorf("%s: err = %v, want the model item limit", tc.name, err)
+		}
+	}
+	// One document holds at most maxJSONValues; the strings of several add up.
+	perFile := maxJSONValues * 7 / 10
+	for _, files := range []int{2, 3} {
+		dir := t.TempDir()
+		for i := 0; i < files; i++ {
+			writeFile(t, filepath.Join(dir, fmt.Sprintf("S%d.template.json", i)),
+				`{"Resources":{"D":{"Type":"AWS::CloudFront::Distribution","Properties":{"DistributionConfig":`+config(0, perFile)+`}}}}`)
+		}
+		dists, err := Load(dir)
+		ok := files*perFile < maxModelItems
+		if ok && (err != nil || len(dists) != files || len(dists[0].Aliases) != perFile) {
+			t.Errorf("%d x %d strings: err %v", files, perFile, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), "than one load models")) {
+			t.Errorf("%d x %d strings: err = %v, want the model item limit", files, perFile, err)
 		}
 	}
 }
@@ -344,5 +360,28 @@ func TestDescribeBounded(t *testing.T) {
 	}
 	if s := Describe(map[string]any{"Fn::Join": []any{"-", []any{"a", map[string]any{"Ref": "B"}, "c"}}}); s != "a-Ref(B)-c" {
 		t.Errorf("Describe(Fn::Join) = %q", s)
+	}
+}
+
+// TestJSONValuesBounded: a document's values are counted before it is
+// decoded. Before, 4 templates of 16 MiB of "0," peaked at 900 MB RSS.
+func TestJSONValuesBounded(t *testing.T) {
+	for doc, want := range map[string]int{
+		`{}`: 1, `{"a":1}`: 2, `[1,2,3]`: 4, `[[],{}]`: 4,
+		`{"a":"x,y:[\"],\\"}`: 2, `{"a":"\\\\","b":[1]}`: 5,
+	} {
+		if n := jsonValues([]byte(doc), 100); n != want {
+			t.Errorf("jsonValues(%s) = %d, want %d", doc, n, want)
+		}
+	}
+	doc := func(zeros int) []byte {
+		return []byte(`{"DistributionConfig":{"Origins":[{"Id":"o","DomainName":"x.example"}],"DefaultCacheBehavior":{"TargetOriginId":"o"}},` +
+			`"J":[` + strings.TrimSuffix(strings.Repeat(`0,`, zeros), ",") + `]}`)
+	}
+	if _, err := Parse("t", doc(maxJSONValues-20)); err != nil {
+		t.Errorf("at the limit: %v", err)
+	}
+	if _, err := Parse("t", doc(maxJSONValues)); err == nil || !strings.Contains(err.Error(), "more than 1000000 JSON values") {
+		t.Errorf("past the limit: err = %v", err)
 	}
 }

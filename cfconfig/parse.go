@@ -41,6 +41,12 @@ const (
 	// holds the model near 300 MB. Even 200 distributions of 75 behaviors,
 	// each with functions and a key group, model about 700,000.
 	maxModelItems = 2_000_000
+	// maxJSONValues bounds the values of one document, counted before it is
+	// decoded: a decoded value takes 50 to 100 bytes, so 16 MiB of "0,"
+	// would take about 1 GB while decoding. Real templates hold one value in
+	// about 34 bytes: 30,000 in a 1 MB template (CloudFormation's largest),
+	// 500,000 in 16 MiB.
+	maxJSONValues = 1_000_000
 	// maxDistributions bounds the distributions one Load or Parse returns:
 	// a template of minimal distributions makes a model (and a doctor
 	// report) about 25 times its size, 1.7 GB for 64 MiB.
@@ -287,6 +293,33 @@ func (w *walk) assembly(dir string, chain []string) error {
 	return nil
 }
 
+// jsonValues counts the values of a JSON document, as the '[', ',' and ':'
+// outside strings that start them (plus the first), stopping past max.
+func jsonValues(data []byte, max int) int {
+	n, inString, escaped := 1, false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == ',' || c == ':':
+			n++
+			if n > max {
+				return n
+			}
+		}
+	}
+	return n
+}
+
 // itemBudget is what is left of maxModelItems for one Load or Parse.
 type itemBudget struct {
 	left int
@@ -328,6 +361,9 @@ func parse(name string, data []byte, items *itemBudget) ([]*Distribution, error)
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("not JSON: only JSON is read (a YAML template can be converted with cdk synth --json, or cfn-flip)")
+	}
+	if n := jsonValues(trimmed, maxJSONValues); n > maxJSONValues {
+		return nil, fmt.Errorf("more than %d JSON values (the limit of one document; a real template holds one in about 34 bytes, 30,000 in 1 MB)", maxJSONValues)
 	}
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
