@@ -62,7 +62,8 @@ const (
 // A directory is read within bounds: each assembly directory and each
 // template file (by real path) is read once however often manifests name
 // it, nesting is at most 16 levels, at most 500 assemblies and 500 templates,
-// and 64 MiB in all. Paths in its errors are escaped (internal/safetext):
+// and 64 MiB in all; what is modelled from them is bounded too (the max*
+// constants above). Paths in its errors are escaped (internal/safetext):
 // manifests name them.
 func Load(path string) ([]*Distribution, error) {
 	dists, err := load(path)
