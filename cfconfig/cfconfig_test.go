@@ -204,6 +204,6 @@ func FuzzManifest(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "manifest.json"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, _ = assemblyTemplates(dir, nil)
+		_ = newWalk().assembly(dir, nil)
 	})
 }

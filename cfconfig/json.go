@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // --- JSON helpers ---
@@ -58,11 +59,17 @@ func Describe(v any) string {
 			return "Ref(" + r + ")"
 		}
 		if j, ok := x["Fn::Join"].([]any); ok && len(j) == 2 {
-			var parts []string
-			for _, e := range list(j[1]) {
-				parts = append(parts, Describe(e))
+			var b strings.Builder
+			for i, e := range list(j[1]) {
+				if b.Len() > maxDescribe {
+					break
+				}
+				if i > 0 {
+					b.WriteString(str(j[0]))
+				}
+				b.WriteString(Describe(e))
 			}
-			return strings.Join(parts, str(j[0]))
+			return cutDescribed(b.String())
 		}
 		if g, ok := x["Fn::GetAtt"]; ok {
 			if l, ok := g.([]any); ok && len(l) == 2 {
@@ -74,7 +81,23 @@ func Describe(v any) string {
 		}
 	}
 	b, _ := json.Marshal(v)
-	return string(b)
+	return cutDescribed(string(b))
+}
+
+// maxDescribe bounds what Describe returns: an Fn::Join of a long
+// separator and many parts renders as their product, quadratic in the
+// input.
+const maxDescribe = 64 << 10
+
+func cutDescribed(s string) string {
+	if len(s) <= maxDescribe {
+		return s
+	}
+	cut := maxDescribe
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("... (cut at %d KiB)", maxDescribe>>10)
 }
 
 // flatten joins the string parts of an Fn::Join (or Fn::Sub text) so that

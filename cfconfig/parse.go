@@ -11,12 +11,46 @@ import (
 	"strings"
 
 	"github.com/mediacdn/mediacdn/internal/readlimit"
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
-// Bounds on a cloud assembly walk: nesting depth and template files.
+// Bounds on loading a cloud assembly (cdk.out), each far above a real one
+// and far below what would hurt a machine: a hostile manifest can name one
+// directory or template many times, or nest assemblies in a diamond, so
+// every directory and file is read at most once and all reads share one
+// byte budget.
 const (
+	// maxAssemblyDepth bounds the nesting of cloud assemblies (CDK stages).
 	maxAssemblyDepth = 16
+	// maxAssemblies bounds the cloud assembly directories walked.
+	maxAssemblies = 500
+	// maxTemplateFiles bounds the distinct template files read.
 	maxTemplateFiles = 500
+	// maxLoadBytes bounds the bytes of all manifests and templates one Load
+	// of a directory reads together (each file is also held to its
+	// readlimit limit). A CloudFormation template is at most 1 MB, so a
+	// cdk.out of 60 stacks of that size still loads; the parsed model of
+	// hostile input filling the budget is bounded by maxDistributions.
+	maxLoadBytes = 64 << 20
+	// maxModelItems bounds what one Load or Parse models from the lists in
+	// its input: each cache behavior, origin, error response, function
+	// association, header, CORS rule, key group reference or bucket policy
+	// statement weighs 10, each string of a string list 1. Bytes alone do
+	// not bound the model: "{}," in CacheBehaviors is a behavior of some
+	// 300 bytes, and the doctor's checks of it 1 KB more, so the budget
+	// holds the model near 300 MB. Even 200 distributions of 75 behaviors,
+	// each with functions and a key group, model about 700,000.
+	maxModelItems = 2_000_000
+	// maxJSONValues bounds the values of one document, counted before it is
+	// decoded: a decoded value takes 50 to 100 bytes, so 16 MiB of "0,"
+	// would take about 1 GB while decoding. Real templates hold one value in
+	// about 34 bytes: 30,000 in a 1 MB template (CloudFormation's largest),
+	// 500,000 in 16 MiB.
+	maxJSONValues = 1_000_000
+	// maxDistributions bounds the distributions one Load or Parse returns:
+	// a template of minimal distributions makes a model (and a doctor
+	// report) about 25 times its size, 1.7 GB for 64 MiB.
+	maxDistributions = 1000
 )
 
 // Load reads a CloudFormation template (JSON), a cdk.out directory (the
@@ -24,31 +58,50 @@ const (
 // stack templates; or every *.template.json when there is no manifest), or
 // the JSON of aws cloudfront get-distribution-config / get-distribution. It
 // returns every distribution found, in a stable order.
+//
+// A directory is read within bounds: each assembly directory and each
+// template file (by real path) is read once however often manifests name
+// it, nesting is at most 16 levels, at most 500 assemblies and 500 templates,
+// and 64 MiB in all; what is modelled from them is bounded too (the max*
+// constants above). Paths in its errors are escaped (internal/safetext):
+// manifests name them.
 func Load(path string) ([]*Distribution, error) {
+	dists, err := load(path)
+	if err != nil {
+		return nil, escapedError{err}
+	}
+	return dists, nil
+}
+
+func load(path string) ([]*Distribution, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
 	var dists []*Distribution
 	if st.IsDir() {
-		files, err := assemblyTemplates(path, nil)
-		if err != nil {
+		w := newWalk()
+		if err := w.assembly(path, nil); err != nil {
 			return nil, err
 		}
-		if len(files) == 0 {
+		if len(w.files) == 0 {
 			return nil, fmt.Errorf("%s: no manifest.json stack and no *.template.json file (run cdk synth first)", path)
 		}
-		for _, f := range files {
-			data, err := readlimit.File(f, readlimit.TemplateSize)
+		items := newItemBudget()
+		for _, f := range w.files {
+			data, err := w.read(f, readlimit.TemplateSize)
 			if err != nil {
 				return nil, err
 			}
 			rel, _ := filepath.Rel(path, f)
-			ds, err := parse(strings.TrimSuffix(filepath.ToSlash(rel), ".template.json"), data)
+			ds, err := parse(strings.TrimSuffix(filepath.ToSlash(rel), ".template.json"), data, items)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", f, err)
 			}
 			dists = append(dists, ds...)
+			if len(dists) > maxDistributions {
+				return nil, fmt.Errorf("%s: the templates read so far declare more than %d CloudFront distributions (the limit of one load); audit the stacks one at a time (give one *.template.json file, not the directory)", f, maxDistributions)
+			}
 		}
 	} else {
 		data, err := readlimit.File(path, readlimit.TemplateSize)
@@ -57,7 +110,7 @@ func Load(path string) ([]*Distribution, error) {
 		}
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		name = strings.TrimSuffix(name, ".template")
-		dists, err = parse(name, data)
+		dists, err = parse(name, data, newItemBudget())
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -68,10 +121,17 @@ func Load(path string) ([]*Distribution, error) {
 	return dists, nil
 }
 
+// escapedError shows its error's message escaped (safetext.Escape), for
+// paths and names taken from manifests, and keeps it for errors.Is.
+type escapedError struct{ err error }
+
+func (e escapedError) Error() string { return safetext.Escape(e.err.Error()) }
+func (e escapedError) Unwrap() error { return e.err }
+
 // Parse reads one document (CloudFormation template JSON, or AWS CLI
 // distribution JSON); name labels its resources in messages.
 func Parse(name string, data []byte) ([]*Distribution, error) {
-	dists, err := parse(name, data)
+	dists, err := parse(name, data, newItemBudget())
 	if err != nil {
 		return nil, err
 	}
@@ -81,36 +141,113 @@ func Parse(name string, data []byte) ([]*Distribution, error) {
 	return dists, nil
 }
 
-// assemblyTemplates lists the stack templates of a cloud assembly: from
-// manifest.json (following nested assemblies of CDK stages), else every
-// *.template.json in the directory. visiting holds the assemblies being
-// walked, to report a manifest that leads back to one of them.
-func assemblyTemplates(dir string, visiting []string) ([]string, error) {
-	abs, err := filepath.Abs(dir)
+// walk lists the stack templates of a cloud assembly and reads its files
+// within the bounds above. walked and listed hold real paths, so a
+// directory or template named many times (a diamond of nested assemblies
+// is exponential in its depth when followed path by path) is read once.
+type walk struct {
+	walked     map[string]bool // assembly directories
+	listed     map[string]bool // template files
+	files      []string        // templates in order, as the manifests name them
+	assemblies int             // directories walked (manifests read or globbed)
+	left       int64           // bytes of maxLoadBytes not yet read
+}
+
+func newWalk() *walk {
+	return &walk{walked: map[string]bool{}, listed: map[string]bool{}, left: maxLoadBytes}
+}
+
+// realPath is the absolute, cleaned path with symbolic links resolved
+// (when the file exists): the identity of a file or directory in a walk.
+func realPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real, nil
+	}
+	return abs, nil
+}
+
+// read reads one file within its own limit and what is left of the byte
+// budget.
+func (w *walk) read(path string, limit int64) ([]byte, error) {
+	budget := limit > w.left
+	if budget {
+		limit = w.left
+	}
+	data, err := readlimit.File(path, limit)
+	if budget && errors.Is(err, readlimit.ErrTooLarge) {
+		return nil, fmt.Errorf("%s: the manifests and templates read add up to more than %d MiB, the limit of one load (%w); audit the stacks one at a time (give one *.template.json file, not the directory)", path, maxLoadBytes>>20, readlimit.ErrTooLarge)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
+	w.left -= int64(len(data))
+	return data, nil
+}
+
+// add lists a template file unless it is listed already.
+func (w *walk) add(dir, file string) error {
+	real, err := realPath(file)
+	if err != nil {
+		return err
 	}
-	for _, v := range visiting {
-		if v == abs {
-			return nil, fmt.Errorf("cloud assembly %s is nested in itself (manifest.json chain %s -> %s): the cdk.out is corrupt, run cdk synth again", dir, strings.Join(visiting, " -> "), abs)
+	if w.listed[real] {
+		return nil
+	}
+	if len(w.files) >= maxTemplateFiles {
+		return fmt.Errorf("cloud assembly %s: more than %d template files (the limit of one load); audit the stacks one at a time (give one *.template.json file, not the directory)", dir, maxTemplateFiles)
+	}
+	w.listed[real] = true
+	w.files = append(w.files, file)
+	return nil
+}
+
+// assembly lists the stack templates of the cloud assembly in dir: from
+// manifest.json (following nested assemblies of CDK stages), else every
+// *.template.json in the directory. chain holds the assemblies being
+// walked (real paths), to report a manifest that leads back to one of them.
+func (w *walk) assembly(dir string, chain []string) error {
+	real, err := realPath(dir)
+	if err != nil {
+		return err
+	}
+	for _, v := range chain {
+		if v == real {
+			return fmt.Errorf("cloud assembly %s is nested in itself (manifest.json chain %s -> %s): the cdk.out is corrupt, run cdk synth again", dir, strings.Join(chain, " -> "), real)
 		}
 	}
-	if len(visiting) >= maxAssemblyDepth {
-		return nil, fmt.Errorf("cloud assembly %s: nested assemblies deeper than %d levels", dir, maxAssemblyDepth)
+	if w.walked[real] {
+		return nil // reached by another path: its templates are listed
 	}
-	visiting = append(visiting, abs)
+	if len(chain) >= maxAssemblyDepth {
+		return fmt.Errorf("cloud assembly %s: nested assemblies deeper than %d levels", dir, maxAssemblyDepth)
+	}
+	if w.assemblies >= maxAssemblies {
+		return fmt.Errorf("cloud assembly %s: more than %d nested assemblies (the limit of one load); audit the stacks one at a time (give one *.template.json file, not the directory)", dir, maxAssemblies)
+	}
+	w.walked[real] = true
+	w.assemblies++
+	chain = append(chain, real)
 	mf := filepath.Join(dir, "manifest.json")
-	data, err := readlimit.File(mf, readlimit.ManifestSize)
+	data, err := w.read(mf, readlimit.ManifestSize)
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
-			return nil, err
+			return err
 		}
 		files, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
+		if err != nil {
+			return err
+		}
 		sort.Strings(files)
-		return files, err
+		for _, f := range files {
+			if err := w.add(dir, f); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	var m struct {
 		Artifacts map[string]struct {
@@ -122,53 +259,112 @@ func assemblyTemplates(dir string, visiting []string) ([]string, error) {
 		} `json:"artifacts"`
 	}
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", mf, err)
+		return fmt.Errorf("%s: %w", mf, err)
 	}
 	var names []string
 	for n := range m.Artifacts {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var files []string
 	for _, n := range names {
 		a := m.Artifacts[n]
 		switch a.Type {
 		case "aws:cloudformation:stack":
 			if a.Properties.TemplateFile != "" {
-				files = append(files, filepath.Join(dir, a.Properties.TemplateFile))
+				if err := w.add(dir, filepath.Join(dir, a.Properties.TemplateFile)); err != nil {
+					return err
+				}
 			}
 		case "cdk:cloud-assembly":
 			if a.Properties.DirectoryName != "" {
-				sub, err := assemblyTemplates(filepath.Join(dir, a.Properties.DirectoryName), visiting)
-				if err != nil {
-					return nil, err
+				if err := w.assembly(filepath.Join(dir, a.Properties.DirectoryName), chain); err != nil {
+					return err
 				}
-				files = append(files, sub...)
 			}
-		}
-		if len(files) > maxTemplateFiles {
-			return nil, fmt.Errorf("cloud assembly %s lists more than %d templates", dir, maxTemplateFiles)
 		}
 	}
 	// Nested stacks are separate files the manifest does not list.
 	nested, _ := filepath.Glob(filepath.Join(dir, "*.nested.template.json"))
 	sort.Strings(nested)
-	seen := map[string]bool{}
-	for _, f := range files {
-		seen[f] = true
-	}
 	for _, f := range nested {
-		if !seen[f] {
-			files = append(files, f)
+		if err := w.add(dir, f); err != nil {
+			return err
 		}
 	}
-	return files, nil
+	return nil
 }
 
-func parse(name string, data []byte) ([]*Distribution, error) {
+// jsonValues counts the values of a JSON document, as the '[', ',' and ':'
+// outside strings that start them (plus the first), stopping past max.
+func jsonValues(data []byte, max int) int {
+	n, inString, escaped := 1, false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == ',' || c == ':':
+			n++
+			if n > max {
+				return n
+			}
+		}
+	}
+	return n
+}
+
+// itemBudget is what is left of maxModelItems for one Load or Parse.
+type itemBudget struct {
+	left int
+	over bool
+}
+
+func newItemBudget() *itemBudget { return &itemBudget{left: maxModelItems} }
+
+// take reserves n items of weight each; false (and nothing modelled) when
+// the budget is spent.
+func (b *itemBudget) take(n, weight int) bool {
+	if b.over || n > b.left/weight {
+		b.over = true
+		return false
+	}
+	b.left -= n * weight
+	return true
+}
+
+// objects is list(v) for a list whose elements become objects of the
+// model, taken from the item budget (nil once it is spent).
+func (st *stack) objects(v any) []any {
+	l := list(v)
+	if !st.items.take(len(l), 10) {
+		return nil
+	}
+	return l
+}
+
+// strList is StrList(v) taken from the item budget.
+func (st *stack) strList(v any) []string {
+	if !st.items.take(len(list(v)), 1) {
+		return nil
+	}
+	return StrList(v)
+}
+
+func parse(name string, data []byte, items *itemBudget) ([]*Distribution, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, fmt.Errorf("not JSON: only JSON is read (a YAML template can be converted with cdk synth --json, or cfn-flip)")
+	}
+	if n := jsonValues(trimmed, maxJSONValues); n > maxJSONValues {
+		return nil, fmt.Errorf("more than %d JSON values (the limit of one document; a real template holds one in about 34 bytes, 30,000 in 1 MB)", maxJSONValues)
 	}
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
@@ -179,7 +375,7 @@ func parse(name string, data []byte) ([]*Distribution, error) {
 	var dists []*Distribution
 	switch {
 	case doc["Resources"] != nil:
-		st := &stack{name: name, resources: map[string]resource{}}
+		st := &stack{name: name, resources: map[string]resource{}, items: items}
 		res, _ := doc["Resources"].(map[string]any)
 		for id, v := range res {
 			m, _ := v.(map[string]any)
@@ -192,6 +388,9 @@ func parse(name string, data []byte) ([]*Distribution, error) {
 			if r.typ == "AWS::CloudFront::Distribution" {
 				ids = append(ids, id)
 			}
+		}
+		if len(ids) > maxDistributions {
+			return nil, fmt.Errorf("%d CloudFront distributions: more than %d (the limit of one document), far more than a deployable stack holds", len(ids), maxDistributions)
 		}
 		sort.Strings(ids)
 		for _, id := range ids {
@@ -206,7 +405,7 @@ func parse(name string, data []byte) ([]*Distribution, error) {
 		if e, ok := doc["ETag"].(string); ok {
 			label += " (ETag " + e + ")"
 		}
-		d := buildDistribution(&stack{name: name}, label, dc)
+		d := buildDistribution(&stack{name: name, items: items}, label, dc)
 		d.Empty = len(dc) == 0
 		dists = append(dists, d)
 	case doc["Distribution"] != nil:
@@ -219,9 +418,12 @@ func parse(name string, data []byte) ([]*Distribution, error) {
 		if id, ok := d["Id"].(string); ok {
 			label += " " + id
 		}
-		dists = append(dists, buildDistribution(&stack{name: name}, label, dc))
+		dists = append(dists, buildDistribution(&stack{name: name, items: items}, label, dc))
 	default:
 		return nil, fmt.Errorf("neither a CloudFormation template (Resources) nor distribution JSON (DistributionConfig, Distribution)")
+	}
+	if items.over {
+		return nil, fmt.Errorf("more behaviors, origins, headers and list entries than one load models (%d items, behaviors and other objects weighing 10, strings 1), far more than deployable stacks hold; audit the stacks one at a time (give one *.template.json file, not the directory)", maxModelItems)
 	}
 	return dists, nil
 }
@@ -230,6 +432,24 @@ type stack struct {
 	name      string
 	resources map[string]resource
 	keys      map[string]*PublicKey // by logical id, shared by key groups
+	items     *itemBudget
+	// built holds the policies, key groups, buckets and functions modelled,
+	// by logical id: one referenced by every behavior is built once, not
+	// once per reference (a big policy times many behaviors).
+	built map[string]any
+}
+
+// once returns the model of resource id, building it on first use.
+func once[T any](st *stack, id string, build func() *T) *T {
+	if v, ok := st.built[id].(*T); ok {
+		return v
+	}
+	if st.built == nil {
+		st.built = map[string]any{}
+	}
+	v := build()
+	st.built[id] = v
+	return v
 }
 
 type resource struct {
@@ -240,7 +460,7 @@ type resource struct {
 
 func buildDistribution(st *stack, label string, dc map[string]any) *Distribution {
 	d := &Distribution{Label: label, Stack: st.name, Origins: map[string]*Origin{}}
-	d.Aliases = StrList(dc["Aliases"])
+	d.Aliases = st.strList(dc["Aliases"])
 	d.DefaultRootObject = str(dc["DefaultRootObject"])
 	if v, ok := dc["WebACLId"]; ok && !isEmpty(v) {
 		d.WebACLID = Describe(v)
@@ -253,7 +473,7 @@ func buildDistribution(st *stack, label string, dc map[string]any) *Distribution
 		}
 	}
 	d.OriginGroups = len(list(dc["OriginGroups"]))
-	for _, ov := range list(dc["Origins"]) {
+	for _, ov := range st.objects(dc["Origins"]) {
 		om, _ := ov.(map[string]any)
 		if om == nil {
 			continue
@@ -296,7 +516,7 @@ func buildDistribution(st *stack, label string, dc map[string]any) *Distribution
 				o.OAI = Describe(v)
 			}
 		}
-		for _, hv := range list(om["OriginCustomHeaders"]) {
+		for _, hv := range st.objects(om["OriginCustomHeaders"]) {
 			if hm, ok := hv.(map[string]any); ok {
 				o.CustomHeaders = append(o.CustomHeaders, Header{Name: Describe(hm["HeaderName"]), Value: Describe(hm["HeaderValue"]), Override: true})
 			}
@@ -305,7 +525,7 @@ func buildDistribution(st *stack, label string, dc map[string]any) *Distribution
 			d.Origins[o.ID] = o
 		}
 	}
-	for _, bv := range list(dc["CacheBehaviors"]) {
+	for _, bv := range st.objects(dc["CacheBehaviors"]) {
 		bm, _ := bv.(map[string]any)
 		if bm == nil {
 			continue
@@ -315,7 +535,7 @@ func buildDistribution(st *stack, label string, dc map[string]any) *Distribution
 	if dm, ok := dc["DefaultCacheBehavior"].(map[string]any); ok {
 		d.Behaviors = append(d.Behaviors, buildBehavior(st, d, dm, true))
 	}
-	for _, ev := range list(dc["CustomErrorResponses"]) {
+	for _, ev := range st.objects(dc["CustomErrorResponses"]) {
 		em, _ := ev.(map[string]any)
 		if em == nil {
 			continue
@@ -342,11 +562,11 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 	b.TargetOrigin = str(m["TargetOriginId"])
 	am := m["AllowedMethods"]
 	if amm, ok := am.(map[string]any); ok { // API shape: {Quantity, Items, CachedMethods}
-		b.AllowedMethods = upper(StrList(amm))
-		b.CachedMethods = upper(StrList(amm["CachedMethods"]))
+		b.AllowedMethods = upper(st.strList(amm))
+		b.CachedMethods = upper(st.strList(amm["CachedMethods"]))
 	} else if am != nil {
-		b.AllowedMethods = upper(StrList(am))
-		b.CachedMethods = upper(StrList(m["CachedMethods"]))
+		b.AllowedMethods = upper(st.strList(am))
+		b.CachedMethods = upper(st.strList(m["CachedMethods"]))
 	} else {
 		b.AllowedMethods = []string{"GET", "HEAD"} // the CloudFormation default
 		b.CachedMethods = []string{"GET", "HEAD"}
@@ -365,11 +585,11 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 	if fv, ok := m["ForwardedValues"].(map[string]any); ok {
 		lf := &ForwardedValues{DefaultTTL: 86400, MaxTTL: 31536000} // CloudFormation defaults
 		lf.QueryString, _ = boolVal(fv["QueryString"])
-		lf.QueryKeys = StrList(fv["QueryStringCacheKeys"])
-		lf.Headers = lower(StrList(fv["Headers"]))
+		lf.QueryKeys = st.strList(fv["QueryStringCacheKeys"])
+		lf.Headers = lower(st.strList(fv["Headers"]))
 		if c, ok := fv["Cookies"].(map[string]any); ok {
 			lf.CookieForward = str(c["Forward"])
-			lf.CookieNames = StrList(c["WhitelistedNames"])
+			lf.CookieNames = st.strList(c["WhitelistedNames"])
 		}
 		if v, ok := num(m["MinTTL"]); ok {
 			lf.MinTTL = v
@@ -386,10 +606,10 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 	var groups []any
 	if tk, ok := m["TrustedKeyGroups"].(map[string]any); ok {
 		if en, _ := boolVal(tk["Enabled"]); en {
-			groups = list(tk)
+			groups = st.objects(tk)
 		}
 	} else {
-		groups = list(m["TrustedKeyGroups"])
+		groups = st.objects(m["TrustedKeyGroups"])
 	}
 	for _, g := range groups {
 		b.TrustedKeyGroups = append(b.TrustedKeyGroups, Describe(g))
@@ -403,7 +623,7 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 	} else {
 		b.TrustedSigners = len(list(m["TrustedSigners"])) > 0
 	}
-	for _, fv := range list(m["FunctionAssociations"]) {
+	for _, fv := range st.objects(m["FunctionAssociations"]) {
 		fm, _ := fv.(map[string]any)
 		if fm == nil {
 			continue
@@ -411,21 +631,24 @@ func buildBehavior(st *stack, d *Distribution, m map[string]any, isDefault bool)
 		f := Function{EventType: str(fm["EventType"]), Name: Describe(fm["FunctionARN"])}
 		if id, ok := refTarget(fm["FunctionARN"]); ok {
 			if r, ok := st.resources[id]; ok && r.typ == "AWS::CloudFront::Function" {
-				f.Name = st.name + "/" + id
-				f.Code = flatten(r.props["FunctionCode"])
-				if cfg, ok := r.props["FunctionConfig"].(map[string]any); ok {
-					f.Runtime = str(cfg["Runtime"])
-					for _, kv := range list(cfg["KeyValueStoreAssociations"]) {
-						if km, ok := kv.(map[string]any); ok {
-							f.KeyValueStores = append(f.KeyValueStores, Describe(km["KeyValueStoreARN"]))
+				f = *once(st, id, func() *Function {
+					f := &Function{Name: st.name + "/" + id, Code: flatten(r.props["FunctionCode"])}
+					if cfg, ok := r.props["FunctionConfig"].(map[string]any); ok {
+						f.Runtime = str(cfg["Runtime"])
+						for _, kv := range st.objects(cfg["KeyValueStoreAssociations"]) {
+							if km, ok := kv.(map[string]any); ok {
+								f.KeyValueStores = append(f.KeyValueStores, Describe(km["KeyValueStoreARN"]))
+							}
 						}
 					}
-				}
+					return f
+				})
+				f.EventType = str(fm["EventType"])
 			}
 		}
 		b.Functions = append(b.Functions, f)
 	}
-	for _, lv := range list(m["LambdaFunctionAssociations"]) {
+	for _, lv := range st.objects(m["LambdaFunctionAssociations"]) {
 		lm, _ := lv.(map[string]any)
 		if lm != nil {
 			b.Functions = append(b.Functions, Function{EventType: str(lm["EventType"]), Name: "Lambda@Edge " + Describe(lm["LambdaFunctionARN"]), LambdaEdge: true})
@@ -441,17 +664,19 @@ func (st *stack) keyGroup(v any) *KeyGroup {
 	if !ok {
 		return nil
 	}
-	cfg, _ := r.props["KeyGroupConfig"].(map[string]any)
-	g := &KeyGroup{ID: r.id, Name: Describe(cfg["Name"])}
-	for _, item := range list(cfg["Items"]) {
-		kr, ok := st.resolve(item, "AWS::CloudFront::PublicKey")
-		if !ok {
-			continue
+	return once(st, r.id, func() *KeyGroup {
+		cfg, _ := r.props["KeyGroupConfig"].(map[string]any)
+		g := &KeyGroup{ID: r.id, Name: Describe(cfg["Name"])}
+		for _, item := range st.objects(cfg["Items"]) {
+			kr, ok := st.resolve(item, "AWS::CloudFront::PublicKey")
+			if !ok {
+				continue
+			}
+			kc, _ := kr.props["PublicKeyConfig"].(map[string]any)
+			g.PublicKeys = append(g.PublicKeys, st.publicKey(kr.id, kc))
 		}
-		kc, _ := kr.props["PublicKeyConfig"].(map[string]any)
-		g.PublicKeys = append(g.PublicKeys, st.publicKey(kr.id, kc))
-	}
-	return g
+		return g
+	})
 }
 
 func (st *stack) publicKey(id string, kc map[string]any) *PublicKey {
@@ -500,33 +725,35 @@ func (st *stack) cachePolicy(d *Distribution, v any) *CachePolicy {
 		st.unresolved(d, "cache policy", v)
 		return &CachePolicy{ID: Describe(v), Name: Describe(v), Unknown: true}
 	}
-	cfg, _ := r.props["CachePolicyConfig"].(map[string]any)
-	p := &CachePolicy{ID: r.id, Name: str(cfg["Name"])}
-	if p.Name == "" {
-		p.Name = r.id
-	}
-	var ok1, ok2, ok3 bool
-	p.MinTTL, ok1 = num(cfg["MinTTL"])
-	p.DefaultTTL, ok2 = num(cfg["DefaultTTL"])
-	p.MaxTTL, ok3 = num(cfg["MaxTTL"])
-	p.TTLUnknown = !(ok1 && ok2 && ok3)
-	params, _ := cfg["ParametersInCacheKeyAndForwardedToOrigin"].(map[string]any)
-	if hc, ok := params["HeadersConfig"].(map[string]any); ok {
-		if str(hc["HeaderBehavior"]) == "whitelist" {
-			p.Headers = lower(StrList(hc["Headers"]))
+	return once(st, r.id, func() *CachePolicy {
+		cfg, _ := r.props["CachePolicyConfig"].(map[string]any)
+		p := &CachePolicy{ID: r.id, Name: str(cfg["Name"])}
+		if p.Name == "" {
+			p.Name = r.id
 		}
-	}
-	if qc, ok := params["QueryStringsConfig"].(map[string]any); ok {
-		p.QueryStringBehavior = str(qc["QueryStringBehavior"])
-		p.QueryStrings = StrList(qc["QueryStrings"])
-	}
-	if cc, ok := params["CookiesConfig"].(map[string]any); ok {
-		p.CookieBehavior = str(cc["CookieBehavior"])
-		p.Cookies = StrList(cc["Cookies"])
-	}
-	p.EnableGzip, _ = boolVal(params["EnableAcceptEncodingGzip"])
-	p.EnableBrotli, _ = boolVal(params["EnableAcceptEncodingBrotli"])
-	return p
+		var ok1, ok2, ok3 bool
+		p.MinTTL, ok1 = num(cfg["MinTTL"])
+		p.DefaultTTL, ok2 = num(cfg["DefaultTTL"])
+		p.MaxTTL, ok3 = num(cfg["MaxTTL"])
+		p.TTLUnknown = !(ok1 && ok2 && ok3)
+		params, _ := cfg["ParametersInCacheKeyAndForwardedToOrigin"].(map[string]any)
+		if hc, ok := params["HeadersConfig"].(map[string]any); ok {
+			if str(hc["HeaderBehavior"]) == "whitelist" {
+				p.Headers = lower(st.strList(hc["Headers"]))
+			}
+		}
+		if qc, ok := params["QueryStringsConfig"].(map[string]any); ok {
+			p.QueryStringBehavior = str(qc["QueryStringBehavior"])
+			p.QueryStrings = st.strList(qc["QueryStrings"])
+		}
+		if cc, ok := params["CookiesConfig"].(map[string]any); ok {
+			p.CookieBehavior = str(cc["CookieBehavior"])
+			p.Cookies = st.strList(cc["Cookies"])
+		}
+		p.EnableGzip, _ = boolVal(params["EnableAcceptEncodingGzip"])
+		p.EnableBrotli, _ = boolVal(params["EnableAcceptEncodingBrotli"])
+		return p
+	})
 }
 
 func (st *stack) originRequestPolicy(d *Distribution, v any) *OriginRequestPolicy {
@@ -546,24 +773,26 @@ func (st *stack) originRequestPolicy(d *Distribution, v any) *OriginRequestPolic
 		st.unresolved(d, "origin request policy", v)
 		return &OriginRequestPolicy{ID: Describe(v), Name: Describe(v), Unknown: true}
 	}
-	cfg, _ := r.props["OriginRequestPolicyConfig"].(map[string]any)
-	p := &OriginRequestPolicy{ID: r.id, Name: str(cfg["Name"])}
-	if p.Name == "" {
-		p.Name = r.id
-	}
-	if hc, ok := cfg["HeadersConfig"].(map[string]any); ok {
-		p.HeaderBehavior = str(hc["HeaderBehavior"])
-		p.Headers = lower(StrList(hc["Headers"]))
-	}
-	if qc, ok := cfg["QueryStringsConfig"].(map[string]any); ok {
-		p.QueryStringBehavior = str(qc["QueryStringBehavior"])
-		p.QueryStrings = StrList(qc["QueryStrings"])
-	}
-	if cc, ok := cfg["CookiesConfig"].(map[string]any); ok {
-		p.CookieBehavior = str(cc["CookieBehavior"])
-		p.Cookies = StrList(cc["Cookies"])
-	}
-	return p
+	return once(st, r.id, func() *OriginRequestPolicy {
+		cfg, _ := r.props["OriginRequestPolicyConfig"].(map[string]any)
+		p := &OriginRequestPolicy{ID: r.id, Name: str(cfg["Name"])}
+		if p.Name == "" {
+			p.Name = r.id
+		}
+		if hc, ok := cfg["HeadersConfig"].(map[string]any); ok {
+			p.HeaderBehavior = str(hc["HeaderBehavior"])
+			p.Headers = lower(st.strList(hc["Headers"]))
+		}
+		if qc, ok := cfg["QueryStringsConfig"].(map[string]any); ok {
+			p.QueryStringBehavior = str(qc["QueryStringBehavior"])
+			p.QueryStrings = st.strList(qc["QueryStrings"])
+		}
+		if cc, ok := cfg["CookiesConfig"].(map[string]any); ok {
+			p.CookieBehavior = str(cc["CookieBehavior"])
+			p.Cookies = st.strList(cc["Cookies"])
+		}
+		return p
+	})
 }
 
 func (st *stack) responseHeadersPolicy(d *Distribution, v any) *ResponseHeadersPolicy {
@@ -585,46 +814,48 @@ func (st *stack) responseHeadersPolicy(d *Distribution, v any) *ResponseHeadersP
 		st.unresolved(d, "response headers policy", v)
 		return &ResponseHeadersPolicy{ID: Describe(v), Name: Describe(v), Unknown: true}
 	}
-	cfg, _ := r.props["ResponseHeadersPolicyConfig"].(map[string]any)
-	p := &ResponseHeadersPolicy{ID: r.id, Name: str(cfg["Name"])}
-	if p.Name == "" {
-		p.Name = r.id
-	}
-	if cc, ok := cfg["CorsConfig"].(map[string]any); ok {
-		c := &CORSConfig{}
-		c.AllowOrigins = StrList(cc["AccessControlAllowOrigins"])
-		c.AllowMethods = upper(StrList(cc["AccessControlAllowMethods"]))
-		c.AllowHeaders = StrList(cc["AccessControlAllowHeaders"])
-		c.ExposeHeaders = StrList(cc["AccessControlExposeHeaders"])
-		c.AllowCredentials, _ = boolVal(cc["AccessControlAllowCredentials"])
-		c.OriginOverride, _ = boolVal(cc["OriginOverride"])
-		if n, ok := num(cc["AccessControlMaxAgeSec"]); ok {
-			c.MaxAgeSec, c.HasMaxAge = int(n), true
+	return once(st, r.id, func() *ResponseHeadersPolicy {
+		cfg, _ := r.props["ResponseHeadersPolicyConfig"].(map[string]any)
+		p := &ResponseHeadersPolicy{ID: r.id, Name: str(cfg["Name"])}
+		if p.Name == "" {
+			p.Name = r.id
 		}
-		p.CORS = c
-	}
-	if sc, ok := cfg["SecurityHeadersConfig"].(map[string]any); ok {
-		p.SecurityHeaders = securityHeaders(sc)
-	}
-	if ch, ok := cfg["CustomHeadersConfig"].(map[string]any); ok {
-		for _, hv := range list(ch) {
-			if hm, ok := hv.(map[string]any); ok {
-				o, _ := boolVal(hm["Override"])
-				p.CustomHeaders = append(p.CustomHeaders, Header{Name: Describe(hm["Header"]), Value: Describe(hm["Value"]), Override: o})
+		if cc, ok := cfg["CorsConfig"].(map[string]any); ok {
+			c := &CORSConfig{}
+			c.AllowOrigins = st.strList(cc["AccessControlAllowOrigins"])
+			c.AllowMethods = upper(st.strList(cc["AccessControlAllowMethods"]))
+			c.AllowHeaders = st.strList(cc["AccessControlAllowHeaders"])
+			c.ExposeHeaders = st.strList(cc["AccessControlExposeHeaders"])
+			c.AllowCredentials, _ = boolVal(cc["AccessControlAllowCredentials"])
+			c.OriginOverride, _ = boolVal(cc["OriginOverride"])
+			if n, ok := num(cc["AccessControlMaxAgeSec"]); ok {
+				c.MaxAgeSec, c.HasMaxAge = int(n), true
+			}
+			p.CORS = c
+		}
+		if sc, ok := cfg["SecurityHeadersConfig"].(map[string]any); ok {
+			p.SecurityHeaders = securityHeaders(sc)
+		}
+		if ch, ok := cfg["CustomHeadersConfig"].(map[string]any); ok {
+			for _, hv := range st.objects(ch) {
+				if hm, ok := hv.(map[string]any); ok {
+					o, _ := boolVal(hm["Override"])
+					p.CustomHeaders = append(p.CustomHeaders, Header{Name: Describe(hm["Header"]), Value: Describe(hm["Value"]), Override: o})
+				}
 			}
 		}
-	}
-	if rh, ok := cfg["RemoveHeadersConfig"].(map[string]any); ok {
-		for _, hv := range list(rh) {
-			if hm, ok := hv.(map[string]any); ok {
-				p.RemoveHeaders = append(p.RemoveHeaders, Describe(hm["Header"]))
+		if rh, ok := cfg["RemoveHeadersConfig"].(map[string]any); ok {
+			for _, hv := range st.objects(rh) {
+				if hm, ok := hv.(map[string]any); ok {
+					p.RemoveHeaders = append(p.RemoveHeaders, Describe(hm["Header"]))
+				}
 			}
 		}
-	}
-	if stc, ok := cfg["ServerTimingHeadersConfig"].(map[string]any); ok {
-		p.ServerTiming, _ = boolVal(stc["Enabled"])
-	}
-	return p
+		if stc, ok := cfg["ServerTimingHeadersConfig"].(map[string]any); ok {
+			p.ServerTiming, _ = boolVal(stc["Enabled"])
+		}
+		return p
+	})
 }
 
 // securityHeaders renders a SecurityHeadersConfig into the headers it sets
@@ -721,52 +952,54 @@ func (st *stack) sortedIDs() []string {
 }
 
 func (st *stack) buildBucket(r resource) *Bucket {
-	b := &Bucket{ID: r.id, Name: str(r.props["BucketName"])}
-	if cc, ok := r.props["CorsConfiguration"].(map[string]any); ok {
-		for _, rv := range list(cc["CorsRules"]) {
-			rm, _ := rv.(map[string]any)
-			if rm == nil {
+	return once(st, r.id, func() *Bucket {
+		b := &Bucket{ID: r.id, Name: str(r.props["BucketName"])}
+		if cc, ok := r.props["CorsConfiguration"].(map[string]any); ok {
+			for _, rv := range st.objects(cc["CorsRules"]) {
+				rm, _ := rv.(map[string]any)
+				if rm == nil {
+					continue
+				}
+				b.HasCORS = true
+				rule := CORSRule{
+					AllowedOrigins: st.strList(rm["AllowedOrigins"]),
+					AllowedMethods: upper(st.strList(rm["AllowedMethods"])),
+					AllowedHeaders: st.strList(rm["AllowedHeaders"]),
+					ExposeHeaders:  st.strList(rm["ExposedHeaders"]),
+				}
+				if n, ok := num(rm["MaxAge"]); ok {
+					rule.MaxAgeSeconds = int(n)
+				}
+				b.CORS = append(b.CORS, rule)
+			}
+		}
+		if pab, ok := r.props["PublicAccessBlockConfiguration"].(map[string]any); ok {
+			b.HasPublicAccessBlock = true
+			b.PublicAccessBlock = map[string]bool{}
+			for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+				v, _ := boolVal(pab[k])
+				b.PublicAccessBlock[k] = v
+			}
+		}
+		for _, id := range st.sortedIDs() {
+			p := st.resources[id]
+			if p.typ != "AWS::S3::BucketPolicy" {
 				continue
 			}
-			b.HasCORS = true
-			rule := CORSRule{
-				AllowedOrigins: StrList(rm["AllowedOrigins"]),
-				AllowedMethods: upper(StrList(rm["AllowedMethods"])),
-				AllowedHeaders: StrList(rm["AllowedHeaders"]),
-				ExposeHeaders:  StrList(rm["ExposedHeaders"]),
+			target, ok := refTarget(p.props["Bucket"])
+			if !ok || target != r.id {
+				if s, isStr := p.props["Bucket"].(string); !isStr || b.Name == "" || s != b.Name {
+					continue
+				}
 			}
-			if n, ok := num(rm["MaxAge"]); ok {
-				rule.MaxAgeSeconds = int(n)
-			}
-			b.CORS = append(b.CORS, rule)
-		}
-	}
-	if pab, ok := r.props["PublicAccessBlockConfiguration"].(map[string]any); ok {
-		b.HasPublicAccessBlock = true
-		b.PublicAccessBlock = map[string]bool{}
-		for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
-			v, _ := boolVal(pab[k])
-			b.PublicAccessBlock[k] = v
-		}
-	}
-	for _, id := range st.sortedIDs() {
-		p := st.resources[id]
-		if p.typ != "AWS::S3::BucketPolicy" {
-			continue
-		}
-		target, ok := refTarget(p.props["Bucket"])
-		if !ok || target != r.id {
-			if s, isStr := p.props["Bucket"].(string); !isStr || b.Name == "" || s != b.Name {
-				continue
+			b.PolicyFound = true
+			doc, _ := p.props["PolicyDocument"].(map[string]any)
+			for _, sv := range st.objects(doc["Statement"]) {
+				if sm, ok := sv.(map[string]any); ok {
+					b.PolicyStatements = append(b.PolicyStatements, sm)
+				}
 			}
 		}
-		b.PolicyFound = true
-		doc, _ := p.props["PolicyDocument"].(map[string]any)
-		for _, sv := range list(doc["Statement"]) {
-			if sm, ok := sv.(map[string]any); ok {
-				b.PolicyStatements = append(b.PolicyStatements, sm)
-			}
-		}
-	}
-	return b
+		return b
+	})
 }
