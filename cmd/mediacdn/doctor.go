@@ -112,7 +112,7 @@ func runDoctor(cmd *cobra.Command, args []string, f doctorFlags) error {
 	if f.template != "" {
 		t, err := doctor.LoadTemplate(f.template)
 		if err != nil {
-			return usageError("--template: %s", safetext.Escape(err.Error()))
+			return usageError("--template: %w", err) // errorLine escapes what it prints
 		}
 		tmpl = t
 	}

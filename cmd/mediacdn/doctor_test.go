@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -282,6 +283,20 @@ func TestDoctorUsageErrorEscaped(t *testing.T) {
 	}
 	code, _, errOut = runCLI("doctor", "https://h/a\x1b[2J.m3u8\x1b]", "--origin", "http://localhost:3010\x1b[31m")
 	if code != 2 || strings.ContainsRune(errOut, 0x1b) {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// A --template error names the path escaped once: cfconfig escapes its
+// errors and errorLine leaves an already safe message alone (escaping it
+// again showed \x1b as \\x1b).
+func TestDoctorTemplateErrorEscapedOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a\x1b[2J.template.json")
+	if err := os.WriteFile(path, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI("doctor", "--template", path)
+	if code != 2 || strings.ContainsRune(errOut, 0x1b) || !strings.Contains(errOut, `a\x1b[2J.template.json`) || strings.Contains(errOut, `\\x1b`) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
