@@ -136,7 +136,14 @@ type Report struct {
 	Findings   []Finding         `json:"findings"`
 	Probes     []Probe           `json:"probes,omitempty"`
 	Behaviors  []BehaviorSummary `json:"behaviors,omitempty"`
+	// BehaviorsNotListed counts the behaviors past MaxBehaviorSummaries,
+	// left out of Behaviors so a hostile template cannot grow the report.
+	BehaviorsNotListed int `json:"behaviorsNotListed,omitempty"`
 }
+
+// MaxBehaviorSummaries bounds Report.Behaviors: CloudFront's default quota
+// is 75 behaviors per distribution, so real templates stay far below it.
+const MaxBehaviorSummaries = 1000
 
 // Count returns the number of findings of severity s.
 func (r *Report) Count(s Severity) int {
@@ -270,6 +277,9 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  %s %s: cache %s; origin request %s; response headers %s; %s; %s\n",
 				esc(s.Distribution), esc(s.Pattern), esc(s.CachePolicy), esc(s.OriginRequestPolicy), esc(s.ResponseHeadersPolicy),
 				esc(strings.Join(s.AllowedMethods, ",")), signed)
+		}
+		if r.BehaviorsNotListed > 0 {
+			fmt.Fprintf(&b, "  ... and %d more behaviors not listed (at most %d are)\n", r.BehaviorsNotListed, MaxBehaviorSummaries)
 		}
 	}
 	s := r.Summary()

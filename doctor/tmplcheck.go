@@ -20,6 +20,10 @@ func (t *Template) Check() *Report {
 		c.run()
 		all = append(all, c.out...)
 		for _, b := range d.Behaviors {
+			if len(r.Behaviors) == MaxBehaviorSummaries {
+				r.BehaviorsNotListed++
+				continue
+			}
 			r.Behaviors = append(r.Behaviors, summarize(d, b))
 		}
 	}
@@ -132,6 +136,7 @@ func (c *tchecker) run() {
 	if c.checkEmpty() {
 		return // nothing else would be deployed: no pass may be reported
 	}
+	c.checkStructure()
 	var media []*behavior
 	for _, b := range c.d.Behaviors {
 		if c.isMedia(b) {
@@ -146,6 +151,50 @@ func (c *tchecker) run() {
 	c.checkSigning()
 	c.checkOrigins()
 	c.checkVary(media)
+}
+
+// maxBehaviors is CloudFront's default quota of cache behaviors per
+// distribution (DG cloudfront-limits.html; the default behavior not counted).
+const maxBehaviors = 75
+
+// checkStructure fails what CloudFront would reject before serving anything:
+// a behavior whose target origin is not an origin of the distribution; and
+// warns past the default behavior quota, which an account can have raised.
+func (c *tchecker) checkStructure() {
+	origins := map[string]bool{}
+	for _, o := range c.d.Origins {
+		origins[o.ID] = true
+	}
+	var unknown []string
+	n := 0
+	for _, b := range c.d.Behaviors {
+		if !b.IsDefault {
+			n++
+		}
+		if !origins[b.TargetOrigin] {
+			unknown = append(unknown, b.Label())
+		}
+	}
+	if len(unknown) > 0 {
+		c.out = append(c.out, Finding{Severity: SeverityFail, ID: "behavior.unknown-origin", Resource: c.d.Label, Pattern: listSome(unknown, 5),
+			What:  fmt.Sprintf("%d behaviors target an origin the distribution does not have", len(unknown)),
+			Cause: "CloudFront rejects a behavior whose TargetOriginId names no origin of the distribution, so this configuration cannot be deployed.",
+			Fix:   "Set each behavior's TargetOriginId to the Id of one of the distribution's origins."})
+	}
+	if n > maxBehaviors {
+		c.add(SeverityWarn, "behavior.quota", nil,
+			fmt.Sprintf("the distribution has %d cache behaviors besides the default one; CloudFront's default quota is %d", n, maxBehaviors),
+			"Above the quota, creating or updating the distribution fails unless the account's quota was raised.",
+			"Merge behaviors (one pattern per file type family), or request a higher quota in Service Quotas before deploying.")
+	}
+}
+
+// listSome joins the first max items and says how many more there are.
+func listSome(items []string, max int) string {
+	if len(items) <= max {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:max], ", "), len(items)-max)
 }
 
 // checkEmpty fails a distribution that cannot serve anything: no
