@@ -1,7 +1,6 @@
 package test
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -100,11 +99,12 @@ func synthEmbedded(t *testing.T, stackName string, props *mediacdn.Props) (map[s
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl := app.Synth(nil).GetStackArtifact(stack.ArtifactId()).Template()
-	raw, _ := json.Marshal(tpl)
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return out, m
+	// Both stacks have the artifact id Media: the stack name tells them apart.
+	tpl, err := templateOf(app.Synth(nil), stack, t.Name()+"/"+stackName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl, m
 }
 
 func TestAccountUniqueNamesIncludeTheStackName(t *testing.T) {
@@ -235,14 +235,8 @@ func TestSharedPolicies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	asm := app.Synth(nil)
-	tpl := func(st awscdk.Stack) map[string]any {
-		raw, _ := json.Marshal(asm.GetStackArtifact(st.ArtifactId()).Template())
-		var out map[string]any
-		_ = json.Unmarshal(raw, &out)
-		return out
-	}
-	devTpl, prodTpl, importedTpl := tpl(dev), tpl(prod), tpl(imported)
+	tpls := synthStacks(t, app, dev, prod, imported)
+	devTpl, prodTpl, importedTpl := tpls[0], tpls[1], tpls[2]
 
 	if n := len(resourcesOf(devTpl, "AWS::CloudFront::CachePolicy")); n != 3 {
 		t.Errorf("the first stack creates %d cache policies, want 3", n)
@@ -456,6 +450,8 @@ func TestSharedPoliciesFromContext(t *testing.T) {
 	if _, created := st.Media.CachePolicies[mediacdn.CacheTextImages]; !created {
 		t.Error("svg (text images) got no policy although its kind was not shared")
 	}
+	// The template, with policy ids from context, is linted by TestCfnLint.
+	synthStacks(t, app, st.Stack)
 
 	for _, c := range []struct {
 		name string

@@ -2,123 +2,61 @@ package test
 
 import (
 	"encoding/json"
-	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
+
+	"github.com/mediacdn/mediacdn/internal/cfnlinttest"
 )
 
-// cfnLintFinding is one entry of `cfn-lint --format json`.
-type cfnLintFinding struct {
-	Level    string `json:"Level"`
-	Message  string `json:"Message"`
-	Filename string `json:"Filename"`
-	Rule     struct {
-		ID string `json:"Id"`
-	} `json:"Rule"`
+// lintBatch collects every template this package's tests synthesize;
+// TestCfnLint lints them all in one cfn-lint run.
+var lintBatch cfnlinttest.Batch
+
+// templateOf returns a stack's template from an assembly as JSON values,
+// and adds it to lintBatch under name.
+func templateOf(asm cxapi.CloudAssembly, stack awscdk.Stack, name string) (map[string]any, error) {
+	raw, err := json.Marshal(asm.GetStackArtifact(stack.ArtifactId()).Template())
+	if err != nil {
+		return nil, err
+	}
+	var tpl map[string]any
+	if err := json.Unmarshal(raw, &tpl); err != nil {
+		return nil, err
+	}
+	return tpl, lintBatch.Add(name, tpl)
 }
 
-// badTemplate is the negative control linted with the scenarios: a CloudFront
-// Function whose name and runtime CloudFormation refuses.
-const badTemplate = `{"Resources": {"Fn": {"Type": "AWS::CloudFront::Function", "Properties": {
-	"Name": "has spaces and is far too long for a CloudFront Function name, over sixty-four characters",
-	"AutoPublish": true, "FunctionCode": "function handler(e) { return e.response; }",
-	"FunctionConfig": {"Comment": "x", "Runtime": "cloudfront-js-9.9"}}}}}`
-
-// The lint runs in the background from the moment synthAll has the
-// templates (cfn-lint takes seconds to start), while other tests go on.
-var (
-	lintDone     = make(chan struct{})
-	lintStart    sync.Once
-	lintFindings []cfnLintFinding
-	lintErr      error
-)
-
-// startCfnLint writes every scenario's template and the negative control to
-// a directory and lints them all in one cfn-lint run with the repository's
-// .cfnlintrc. Called by synthAll; does nothing when cfn-lint is absent.
-func startCfnLint(templates map[string]map[string]any) {
-	lintStart.Do(func() {
-		if _, err := exec.LookPath("cfn-lint"); err != nil {
-			lintErr = err
-			close(lintDone)
-			return
-		}
-		dir, err := os.MkdirTemp("", "mediacdn-cfnlint-")
+// synthStacks synthesizes app once and returns the stacks' templates in
+// order, each added to lintBatch under the test's name and the stack's id.
+func synthStacks(t *testing.T, app awscdk.App, stacks ...awscdk.Stack) []map[string]any {
+	t.Helper()
+	asm := app.Synth(nil)
+	out := make([]map[string]any, len(stacks))
+	for i, st := range stacks {
+		tpl, err := templateOf(asm, st, t.Name()+"/"+*st.ArtifactId())
 		if err != nil {
-			lintErr = err
-			close(lintDone)
-			return
+			t.Fatal(err)
 		}
-		files := []string{filepath.Join(dir, "bad.template.json")}
-		err = os.WriteFile(files[0], []byte(badTemplate), 0o644)
-		for name, tpl := range templates {
-			raw, _ := json.Marshal(tpl)
-			file := filepath.Join(dir, name+".template.json")
-			if err == nil {
-				err = os.WriteFile(file, raw, 0o644)
-			}
-			files = append(files, file)
-		}
-		go func() {
-			defer close(lintDone)
-			defer os.RemoveAll(dir)
-			if err != nil {
-				lintErr = err
-				return
-			}
-			lintFindings, lintErr = runCfnLint(files)
-		}()
-	})
+		out[i] = tpl
+	}
+	return out
 }
 
-// runCfnLint lints template files and returns the findings.
-func runCfnLint(files []string) ([]cfnLintFinding, error) {
-	args := append([]string{"--config-file", "../.cfnlintrc", "--format", "json", "--"}, files...)
-	out, err := exec.Command("cfn-lint", args...).Output()
-	// Exit codes are a bit mask of error (2), warning (4) and info (8)
-	// findings; bit 1, or no exit code at all, means cfn-lint itself failed.
-	if exit := (*exec.ExitError)(nil); err != nil && (!errors.As(err, &exit) || exit.ExitCode()&1 != 0) {
-		return nil, errors.New("cfn-lint failed: " + err.Error() + "\n" + string(out))
-	}
-	var findings []cfnLintFinding
-	if err := json.Unmarshal(out, &findings); err != nil {
-		return nil, errors.New("cfn-lint output is not JSON: " + err.Error() + "\n" + string(out))
-	}
-	return findings, nil
-}
-
-// TestCfnLint: cfn-lint finds no error in any scenario's template, and does
-// find the errors of the negative control in the same run. Skipped where
-// cfn-lint is not installed; .ci/run requires it.
+// TestCfnLint: cfn-lint finds no error in any template the package's tests
+// synthesized (every scenario, the dev/prod and longest-name stacks, the
+// stacks sharing policies across stacks, key rotation...), linted in one
+// run with the negative control, whose errors it must find. t.Parallel
+// holds it until every sequential test has returned, so their templates
+// are in the batch (a test that synthesizes must not itself be parallel).
+// Skipped where cfn-lint is not installed; fails then under
+// MEDIACDN_REQUIRE_CFNLINT=1, which .ci/run sets.
 func TestCfnLint(t *testing.T) {
-	if _, err := exec.LookPath("cfn-lint"); err != nil {
-		t.Skip("cfn-lint is not installed (pip install cfn-lint==1.51.0): the templates are not linted here; .ci/run requires it")
+	if !cfnlinttest.Available(t) {
+		return
 	}
-	synthAll(t)
-	<-lintDone
-	if lintErr != nil {
-		t.Fatal(lintErr)
-	}
-	var controlErrors []string
-	for _, f := range lintFindings {
-		file := filepath.Base(f.Filename)
-		isError := strings.EqualFold(f.Level, "Error")
-		switch {
-		case file == "bad.template.json":
-			if isError {
-				controlErrors = append(controlErrors, f.Rule.ID)
-			}
-		case isError:
-			t.Errorf("cfn-lint error: %s: %s %s", file, f.Rule.ID, f.Message)
-		default:
-			t.Logf("cfn-lint %s: %s: %s %s", strings.ToLower(f.Level), file, f.Rule.ID, f.Message)
-		}
-	}
-	if len(controlErrors) < 2 {
-		t.Errorf("cfn-lint found errors %v in the negative control (bad function name and runtime); want both: the lint is not checking", controlErrors)
-	}
+	synthAll(t) // the scenarios are linted even under -run TestCfnLint
+	t.Parallel()
+	lintBatch.Lint(t, "../.cfnlintrc")
 }

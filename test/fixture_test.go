@@ -260,18 +260,13 @@ func synthAll(t *testing.T) map[string]*synthesized {
 			synthed[sc.name] = s
 		}
 		assembly = app.Synth(nil)
-		for _, s := range synthed {
-			artifact := assembly.GetStackArtifact(s.stack.ArtifactId())
-			raw, _ := json.Marshal(artifact.Template())
-			_ = json.Unmarshal(raw, &s.tpl)
-			s.template = assertions.Template_FromJSON(&s.tpl, nil)
-			s.messages = *artifact.Messages()
-		}
-		templates := map[string]map[string]any{}
 		for name, s := range synthed {
-			templates[name] = s.tpl
+			if s.tpl, synthErr = templateOf(assembly, s.stack, "scenario/"+name); synthErr != nil {
+				return
+			}
+			s.template = assertions.Template_FromJSON(&s.tpl, nil)
+			s.messages = *assembly.GetStackArtifact(s.stack.ArtifactId()).Messages()
 		}
-		startCfnLint(templates)
 		synthDuration = time.Since(start)
 	})
 	if synthErr != nil {

@@ -518,10 +518,11 @@ func TestLongestValidNamesSynthesize(t *testing.T) {
 		}
 	}()
 	app := awscdk.NewApp(&awscdk.AppProps{AnalyticsReporting: jsii.Bool(false)})
-	if _, err := stacks.NewMediaStack(app, &stacks.MediaStackProps{Config: cfg}); err != nil {
+	st, err := stacks.NewMediaStack(app, &stacks.MediaStackProps{Config: cfg})
+	if err != nil {
 		t.Fatal(err)
 	}
-	app.Synth(nil)
+	synthStacks(t, app, st.Stack)
 	if _, err := stacks.LoadConfig(map[string]any{"allowedOrigins": "https://app.example.com", "stackName": longest + "c"}); err == nil {
 		t.Error("a 129-character stack name passed")
 	}

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/mediacdn/mediacdn/cfkeys"
@@ -133,9 +132,9 @@ func TestKeyRotationKeepsLogicalIDs(t *testing.T) {
 		}
 		stacks = append(stacks, stack)
 	}
-	for _, stack := range stacks {
+	for _, tpl := range synthStacks(t, app, stacks...) {
 		found := map[string]bool{}
-		for id := range *assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::CloudFront::PublicKey"), nil) {
+		for id := range resourcesOf(tpl, "AWS::CloudFront::PublicKey") {
 			found[id] = true
 		}
 		ids = append(ids, found)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -497,33 +498,45 @@ func TestReplacedAfterWalk(t *testing.T) {
 	}
 }
 
-// TestWithoutListBucket: credentials without s3:ListBucket get 403, not
-// 404, from HEAD on a missing key (S3's documented answer). Upload must
-// treat that as "nothing to compare with" and send the file, not stop with
-// access denied. A proxy in front of the gateway answers as S3 does then;
-// SigV4 still checks out since the Host header is passed on unchanged.
-func TestWithoutListBucket(t *testing.T) {
-	srv := s3gwtest.Start(t)
-	srv.CreateBucket(t, "media")
+// clientVia returns a client that reaches the gateway through a reverse
+// proxy on 127.0.0.1, for tests that need to see or change the traffic.
+// modify (optional) edits the gateway's responses; wrap (optional) wraps the
+// proxy's handler. SigV4 still checks out since the Host header is passed on
+// unchanged.
+func clientVia(t *testing.T, srv *s3gwtest.Server, modify func(*http.Response) error, wrap func(http.Handler) http.Handler) *s3.Client {
+	t.Helper()
 	target, err := url.Parse(srv.Endpoint)
 	must(t, err)
-	var forbidden atomic.Int32
-	proxy := &httputil.ReverseProxy{
+	var handler http.Handler = &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
 			r.Out.Host = r.In.Host
 		},
-		ModifyResponse: func(resp *http.Response) error {
-			if resp.Request.Method == http.MethodHead && resp.StatusCode == http.StatusNotFound {
-				forbidden.Add(1)
-				resp.StatusCode, resp.Status = http.StatusForbidden, "403 Forbidden"
-			}
-			return nil
-		},
+		ModifyResponse: modify,
 	}
-	front := httptest.NewServer(proxy)
-	defer front.Close()
-	c := s3.New(s3.Options{Region: srv.Region, Credentials: srv.Credentials(), BaseEndpoint: aws.String(front.URL), UsePathStyle: true})
+	if wrap != nil {
+		handler = wrap(handler)
+	}
+	front := httptest.NewServer(handler)
+	t.Cleanup(front.Close)
+	return s3.New(s3.Options{Region: srv.Region, Credentials: srv.Credentials(), BaseEndpoint: aws.String(front.URL), UsePathStyle: true})
+}
+
+// TestWithoutListBucket: credentials without s3:ListBucket get 403, not
+// 404, from HEAD on a missing key (S3's documented answer). Upload must
+// treat that as "nothing to compare with" and send the file, not stop with
+// access denied. A proxy in front of the gateway answers as S3 does then.
+func TestWithoutListBucket(t *testing.T) {
+	srv := s3gwtest.Start(t)
+	srv.CreateBucket(t, "media")
+	var forbidden atomic.Int32
+	c := clientVia(t, srv, func(resp *http.Response) error {
+		if resp.Request.Method == http.MethodHead && resp.StatusCode == http.StatusNotFound {
+			forbidden.Add(1)
+			resp.StatusCode, resp.Status = http.StatusForbidden, "403 Forbidden"
+		}
+		return nil
+	}, nil)
 	dir := media(t)
 
 	sum, err := Run(context.Background(), dir, Options{Client: c, Bucket: "media", Prefix: "video"})
@@ -541,5 +554,51 @@ func TestWithoutListBucket(t *testing.T) {
 	sum, err = Run(context.Background(), dir, Options{Client: c, Bucket: "media", Prefix: "video"})
 	if err != nil || sum.Unchanged != 6 || sum.Uploaded != 0 {
 		t.Fatalf("second run: %d unchanged, %d uploaded, %d failed, err %v", sum.Unchanged, sum.Uploaded, len(sum.Failed), err)
+	}
+}
+
+// TestConcurrencyBound counts the PUTs in flight at the gateway: with
+// Concurrency 2 there are never more than two, and there are two at once
+// (files do go in parallel). The proxy holds each PUT briefly so that
+// overlapping uploads overlap at the proxy too; only counts are asserted.
+func TestConcurrencyBound(t *testing.T) {
+	srv := s3gwtest.Start(t)
+	srv.CreateBucket(t, "media")
+	var inFlight, peak, puts atomic.Int32
+	c := clientVia(t, srv, nil, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut {
+				puts.Add(1)
+				n := inFlight.Add(1)
+				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				}
+				defer inFlight.Add(-1)
+				time.Sleep(50 * time.Millisecond)
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	dir := t.TempDir()
+	const files = 12
+	for i := range files {
+		must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("seg%02d.ts", i)), []byte(fmt.Sprintf("segment %d", i)), 0o644))
+	}
+	for _, tc := range []struct {
+		concurrency int
+		wantPeak    int32
+	}{{2, 2}, {1, 1}} {
+		inFlight.Store(0)
+		peak.Store(0)
+		puts.Store(0)
+		sum, err := Run(context.Background(), dir, Options{Client: c, Bucket: "media", Prefix: fmt.Sprint("c", tc.concurrency), Concurrency: tc.concurrency})
+		if err != nil || sum.Uploaded != files {
+			t.Fatalf("Concurrency %d: %d uploaded, %d failed, err %v", tc.concurrency, sum.Uploaded, len(sum.Failed), err)
+		}
+		if puts.Load() != files {
+			t.Errorf("Concurrency %d: %d PUTs, want one per file (%d)", tc.concurrency, puts.Load(), files)
+		}
+		if got := peak.Load(); got != tc.wantPeak {
+			t.Errorf("Concurrency %d: at most %d PUTs were in flight at once, want %d", tc.concurrency, got, tc.wantPeak)
+		}
 	}
 }

@@ -32,15 +32,27 @@ const (
 const maxFunctionCodeSize = 10 * 1024
 
 // NoLogDeliveryRegions returns the regions whose buckets CloudFront
-// standard logging (legacy) does not deliver logs to, sorted. Sources:
-// CloudFront Developer Guide, "Configure standard logging (legacy)", "Choose
-// an Amazon S3 bucket for standard logs"
-// (docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html),
-// which lists af-south-1 through me-south-1 below; CloudFront does not
-// deliver these logs to buckets in opt-in regions (the AWS Solutions guide
-// "Dynamic Image Transformation for Amazon CloudFront", "Opt-in Regions"),
-// so the opt-in regions opened since (ap-east-2, ap-southeast-5,
-// ap-southeast-6, ap-southeast-7, mx-central-1) are on the list too.
+// standard logging (legacy) does not deliver logs to, sorted. Which source
+// says what:
+//   - Listed by CloudFront: the Developer Guide, "Configure standard logging
+//     (legacy)", "Choose an Amazon S3 bucket for standard logs"
+//     (docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html)
+//     names af-south-1, ap-east-1, ap-south-2, ap-southeast-3,
+//     ap-southeast-4, ca-west-1, eu-central-2, eu-south-1, eu-south-2,
+//     il-central-1, me-central-1 and me-south-1 (as recorded when this list was
+//     written, not re-read since; the archived copy, github.com/awsdocs/amazon-cloudfront-developer-guide
+//     doc_source/AccessLogs.md, names the first four of them only).
+//   - Inferred, listed by no CloudFront page: ap-east-2, ap-southeast-5,
+//     ap-southeast-6, ap-southeast-7 and mx-central-1. Every region above is
+//     an opt-in region; the AWS Solutions guide "Dynamic Image Transformation
+//     for Amazon CloudFront", "Opt-in Regions", says CloudFront does not
+//     deliver access logs to buckets in opt-in regions, and the guide's
+//     "Configure standard logging (v2)" offers delivery to opt-in regions as
+//     a v2 feature. These five are opt-in regions the CloudFront page does
+//     not name (AWS Account Management Reference, "Enable or disable AWS
+//     Regions in your account": regions launched after 20 March 2019 are
+//     opt-in). If CloudFront does deliver there, the cost is a refusal that
+//     Props.LogBucket (a bucket in another region) avoids.
 func NoLogDeliveryRegions() []string {
 	return []string{
 		"af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4",

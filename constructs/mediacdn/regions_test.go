@@ -17,7 +17,9 @@ func TestIsRegionName(t *testing.T) {
 		// accepted any two letters: xx-east-1, zz-gov-a-1.
 		{"xx-east-1", false}, {"zz-gov-a-1", false},
 		{"US-EAST-1", false}, {"us-east-1 ", false}, {"us-east-1; x", false}, {"us-east", false}, {"us_east_1", false},
-		{"us-east-123", false}, {"us-southeastern-1", false}, // longer than any region: derived names would overflow {"Seoul", false}, {"", false}, {"us-east-1\n", false},
+		// Longer than any region: names derived from the region would overflow.
+		{"us-east-123", false}, {"us-southeastern-1", false},
+		{"Seoul", false}, {"", false}, {"us-east-1\n", false},
 	} {
 		if got := IsRegionName(c.name); got != c.ok {
 			t.Errorf("IsRegionName(%q) = %v, want %v", c.name, got, c.ok)

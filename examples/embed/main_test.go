@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/mediacdn/mediacdn/internal/cdkenv"
+	"github.com/mediacdn/mediacdn/internal/cfnlinttest"
 )
 
 func TestMain(m *testing.M) {
@@ -23,28 +24,41 @@ func TestMain(m *testing.M) {
 // wantOutputs are what a user of the example needs after deploying.
 var wantOutputs = []string{"BucketName", "Domain", "KeyPairId"}
 
-func outputsOf(t *testing.T, templateFile string) []string {
+// lintBatch collects the example's synthesized templates; TestCfnLint lints
+// them in one cfn-lint run.
+var lintBatch cfnlinttest.Batch
+
+// readTemplate reads a synthesized template and adds it to lintBatch.
+func readTemplate(t *testing.T, file, name string) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile(templateFile)
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tpl struct {
-		Outputs map[string]any
-	}
+	var tpl map[string]any
 	if err := json.Unmarshal(raw, &tpl); err != nil {
 		t.Fatal(err)
 	}
+	if err := lintBatch.Add(name, tpl); err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+func outputsOf(tpl map[string]any) []string {
+	outputs, _ := tpl["Outputs"].(map[string]any)
 	var names []string
-	for k := range tpl.Outputs {
+	for k := range outputs {
 		names = append(names, k)
 	}
 	slices.Sort(names)
 	return names
 }
 
-// TestExampleSynthesizes runs the example's own stack code in-process.
-func TestExampleSynthesizes(t *testing.T) {
+// synthInProcess runs the example's own stack code in-process and returns
+// its template.
+func synthInProcess(t *testing.T) map[string]any {
+	t.Helper()
 	out := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(out), AnalyticsReporting: jsii.Bool(false)})
 	stack, err := newVideoStack(app, "public_key.pem")
@@ -52,13 +66,37 @@ func TestExampleSynthesizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.Synth(nil)
-	if got := outputsOf(t, filepath.Join(out, *stack.ArtifactId()+".template.json")); !slices.Equal(got, wantOutputs) {
+	return readTemplate(t, filepath.Join(out, *stack.ArtifactId()+".template.json"), "in-process/Video")
+}
+
+// TestExampleSynthesizes runs the example's own stack code in-process.
+func TestExampleSynthesizes(t *testing.T) {
+	if got := outputsOf(synthInProcess(t)); !slices.Equal(got, wantOutputs) {
 		t.Errorf("outputs = %v, want %v", got, wantOutputs)
 	}
 	if _, err := newVideoStack(awscdk.NewApp(nil), "missing.pem"); err == nil || !strings.Contains(err.Error(), "mediacdn keygen") {
 		t.Errorf("a missing key file gives %v, want an error saying how to create one", err)
 	}
 }
+
+// TestCfnLint: cfn-lint finds no error in the example's templates (the
+// in-process one, and the CDK CLI's where TestExampleWithPinnedCdkCli ran),
+// linted in one run after the other tests (t.Parallel). Skipped where
+// cfn-lint is not installed, failed then under MEDIACDN_REQUIRE_CFNLINT=1.
+func TestCfnLint(t *testing.T) {
+	if !cfnlinttest.Available(t) {
+		return
+	}
+	if len(lintBatch.Names()) == 0 { // run alone (-run TestCfnLint)
+		synthInProcess(t)
+	}
+	t.Parallel()
+	lintBatch.Lint(t, "../../.cfnlintrc")
+}
+
+// requireCdkCli names the environment variable that runs the CDK CLI test,
+// and makes a missing CLI a failure; .ci/run sets it to 1.
+const requireCdkCli = "MEDIACDN_REQUIRE_CDK_CLI"
 
 // TestExampleWithPinnedCdkCli synthesizes the example directory exactly as
 // its README says, with the CDK CLI its package.json pins (installed at the
@@ -80,17 +118,18 @@ func TestExampleWithPinnedCdkCli(t *testing.T) {
 	if ours, root := pin("package.json"), pin("../../package.json"); ours != root || ours == "" {
 		t.Fatalf("the example pins aws-cdk %q but the repository %q: keep them equal", ours, root)
 	}
-	// Node, the CLI and `go run` take several seconds: CI (CI=true, as
-	// .ci/run runs) does this; locally set MEDIACDN_CDK_CLI_TESTS=1.
-	if os.Getenv("CI") != "true" && os.Getenv("MEDIACDN_CDK_CLI_TESTS") != "1" {
-		t.Skip("synthesizing with the CDK CLI runs in CI only; set MEDIACDN_CDK_CLI_TESTS=1 to run it here (TestExampleSynthesizes covers the app in-process)")
+	// Node, the CLI and `go run` take several seconds: .ci/run sets
+	// MEDIACDN_REQUIRE_CDK_CLI=1, under which this runs and a missing CLI
+	// fails; elsewhere it is skipped.
+	if os.Getenv(requireCdkCli) != "1" {
+		t.Skip("synthesizing with the CDK CLI is skipped here; set " + requireCdkCli + "=1 to run it (.ci/run does; TestExampleSynthesizes covers the app in-process)")
 	}
 	cli, err := filepath.Abs("../../node_modules/.bin/cdk")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(cli); err != nil {
-		t.Fatal("the pinned CDK CLI is not installed: run `npm ci` at the repository root (.ci/run does)")
+		t.Fatalf("the pinned CDK CLI is not installed (%s=1 requires it): run `npm ci` at the repository root (.ci/run does)", requireCdkCli)
 	}
 	out := t.TempDir()
 	cmd := exec.Command(cli, "synth", "--quiet", "--output", out, "-c", "stackName=video-test")
@@ -98,7 +137,7 @@ func TestExampleWithPinnedCdkCli(t *testing.T) {
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("cdk synth failed: %v\n%s", err, msg)
 	}
-	if got := outputsOf(t, filepath.Join(out, "Video.template.json")); !slices.Equal(got, wantOutputs) {
+	if got := outputsOf(readTemplate(t, filepath.Join(out, "Video.template.json"), "cdk-cli/Video")); !slices.Equal(got, wantOutputs) {
 		t.Errorf("outputs = %v, want %v", got, wantOutputs)
 	}
 	manifest, err := os.ReadFile(filepath.Join(out, "manifest.json"))
