@@ -439,6 +439,18 @@ type playResult struct {
 	} `json:"errors"`
 }
 
+// playWait is how long the page lets hls.js try to play: what is left of
+// the check's Timeout, less a margin to collect the result (at least 5 s).
+// A fixed wait made a slow or loaded machine report a short playback as a
+// failure while the check still had time.
+func playWait(ctx context.Context) time.Duration {
+	wait := 20 * time.Second
+	if deadline, ok := ctx.Deadline(); ok {
+		wait = time.Until(deadline) - 5*time.Second
+	}
+	return max(wait, 5*time.Second)
+}
+
 // playback plays the playlist with hls.js.
 func (c *checker) playback() error {
 	tab, cancel, netlog, err := c.openPage()
@@ -446,7 +458,7 @@ func (c *checker) playback() error {
 		return err
 	}
 	defer cancel()
-	play := map[string]any{"url": c.o.URL, "seconds": c.o.PlaySeconds, "credentials": c.o.Credentials, "waitMs": 20000}
+	play := map[string]any{"url": c.o.URL, "seconds": c.o.PlaySeconds, "credentials": c.o.Credentials, "waitMs": playWait(c.ctx).Milliseconds()}
 	if u, err := url.Parse(c.o.URL); err == nil && c.o.PropagateQuery && u.RawQuery != "" {
 		// The signature covers the asset's directory (a wildcard policy).
 		play["query"] = u.RawQuery

@@ -60,7 +60,7 @@ func tab(t *testing.T) (context.Context, *chromium.NetLog) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(cancelTimeout)
 	return ctx, netlog
 }
