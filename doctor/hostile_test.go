@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -361,6 +362,57 @@ func TestTransportRefusesLinkLocal(t *testing.T) {
 			t.Errorf("%s: dialed", addr)
 		} else if !strings.Contains(err.Error(), "link-local") {
 			t.Errorf("%s: %v", addr, err)
+		}
+	}
+}
+
+// Cloud metadata addresses are refused in every spelling a host may route
+// to them, even with --allow-hosts '*': before, AWS's IPv6 endpoint
+// [fd00:ec2::254] and 169.254.169.254 through NAT64 (64:ff9b::a9fe:a9fe)
+// were fetched. Ordinary addresses of the same forms are not refused.
+func TestMetadataAddressesRefused(t *testing.T) {
+	for _, c := range []struct {
+		addr    string
+		refused bool
+	}{
+		{"169.254.169.254", true},
+		{"fe80::1", true},
+		{"0.0.0.0", true},
+		{"::", true},
+		{"fd00:ec2::254", true},
+		{"64:ff9b::a9fe:a9fe", true},       // NAT64 well-known prefix
+		{"64:ff9b::169.254.169.254", true}, // the same, dotted
+		{"64:ff9b:1::a9fe:a9fe", true},     // NAT64 local-use prefix
+		{"::ffff:169.254.169.254", true},   // IPv4-mapped
+		{"::a9fe:a9fe", true},              // IPv4-compatible
+		{"100.100.100.200", true},          // Alibaba Cloud
+		{"fd00:ec2::253", false},
+		{"64:ff9b::7f00:1", false}, // NAT64 of 127.0.0.1
+		{"::1", false},
+		{"127.0.0.1", false},
+		{"2600:1f18::1", false},
+		{"100.100.100.201", false},
+	} {
+		a := netip.MustParseAddr(c.addr)
+		if got := isLinkLocal(a); got != c.refused {
+			t.Errorf("isLinkLocal(%s) = %v, want %v", c.addr, got, c.refused)
+		}
+		// The same verdict at both gates: the allow-list (an address
+		// written in a playlist or a redirect) and the dialer.
+		u := mustParse(t, "http://"+net.JoinHostPort(c.addr, "80")+"/x.ts")
+		allow := newAllowList(mustParse(t, "http://127.0.0.1:8080/index.m3u8"), []string{"*"})
+		if r := allow.refusal(u); (r != "") != c.refused {
+			t.Errorf("refusal(%s) = %q, want refused %v", u, r, c.refused)
+		}
+		if !c.refused || !isLinkLocal(a) {
+			continue // never dial an address the gate would let through
+		}
+		conn, err := NewTransport(1, nil).DialContext(context.Background(), "tcp", net.JoinHostPort(c.addr, "80"))
+		if err == nil {
+			conn.Close()
+			t.Errorf("%s: dialed", c.addr)
+		} else if !strings.Contains(err.Error(), "metadata") {
+			t.Errorf("%s: %v", c.addr, err)
 		}
 	}
 }

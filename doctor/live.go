@@ -188,8 +188,8 @@ func CheckURL(ctx context.Context, opts LiveOptions) (*Report, error) {
 // concurrency connections per host alive (Go's default keeps 2, so a walk
 // at concurrency 8 would open a connection, and a TLS handshake, for most
 // requests), bounds the response header size, and refuses to connect to a
-// link-local address (169.254.0.0/16, fe80::/10: cloud metadata services)
-// unless linkLocalOK allows that address, whatever name resolved to it.
+// link-local or cloud metadata address (see isLinkLocal) unless linkLocalOK
+// allows that address, whatever name resolved to it.
 func NewTransport(concurrency int, linkLocalOK func(netip.Addr) bool) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 0 // no global cap: the per-host caps bound it
@@ -204,7 +204,7 @@ func NewTransport(concurrency int, linkLocalOK func(netip.Addr) bool) *http.Tran
 			return nil
 		}
 		if a := ap.Addr().Unmap(); isLinkLocal(a) && (linkLocalOK == nil || !linkLocalOK(a)) {
-			return fmt.Errorf("refusing to connect to link-local address %s", a)
+			return fmt.Errorf("refusing to connect to %s: a link-local or cloud metadata address", a)
 		}
 		return nil
 	}
@@ -212,9 +212,43 @@ func NewTransport(concurrency int, linkLocalOK func(netip.Addr) bool) *http.Tran
 	return t
 }
 
+// isLinkLocal reports whether a is where cloud metadata services answer or
+// an address no request should go to: link-local (169.254.0.0/16, fe80::/10,
+// multicast too), unspecified, AWS's IPv6 metadata endpoint (fd00:ec2::254)
+// and Alibaba Cloud's (100.100.100.200), and each IPv4 one of these written
+// as an IPv6 address a host may route to it: IPv4-mapped (::ffff:a.b.c.d),
+// IPv4-compatible (::a.b.c.d) or through a NAT64 prefix (64:ff9b::/96, and
+// the local-use 64:ff9b:1::/48 with the address in its last 32 bits).
 func isLinkLocal(a netip.Addr) bool {
 	a = a.Unmap()
-	return a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified()
+	if a.Is6() {
+		b := a.As16()
+		if embedsIPv4(b) {
+			a = netip.AddrFrom4([4]byte(b[12:]))
+		}
+	}
+	return a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified() || metadataAddrs[a.WithZone("")]
+}
+
+// metadataAddrs are cloud metadata endpoints outside the link-local ranges.
+var metadataAddrs = map[netip.Addr]bool{
+	netip.MustParseAddr("fd00:ec2::254"):   true, // AWS IMDS over IPv6
+	netip.MustParseAddr("100.100.100.200"): true, // Alibaba Cloud ECS metadata
+}
+
+// nat64WellKnown and nat64Local are the NAT64 prefixes of RFC 6052 and
+// RFC 8215; ipv4Compatible is the deprecated ::a.b.c.d form.
+var (
+	nat64WellKnown = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Local     = netip.MustParsePrefix("64:ff9b:1::/48")
+	ipv4Compatible = netip.MustParsePrefix("::/96")
+)
+
+// embedsIPv4 reports whether the IPv6 address b carries an IPv4 address in
+// its last 32 bits that a NAT64 gateway (or an old stack) would reach.
+func embedsIPv4(b [16]byte) bool {
+	a := netip.AddrFrom16(b)
+	return nat64WellKnown.Contains(a) || nat64Local.Contains(a) || (ipv4Compatible.Contains(a) && !a.IsUnspecified() && !a.IsLoopback())
 }
 
 // allowList says which hosts and ports requests may go to.
@@ -264,7 +298,7 @@ func (a *allowList) refusal(u *url.URL) string {
 		return fmt.Sprintf("scheme %q is not http or https", u.Scheme)
 	}
 	if a.linkLocalTarget(u) {
-		return fmt.Sprintf("%s is a link-local or unspecified address (link-local is the range of cloud metadata services), never requested", u.Hostname())
+		return fmt.Sprintf("%s is a link-local, unspecified or cloud metadata address (where cloud metadata services answer), never requested", u.Hostname())
 	}
 	if !a.any && !a.hostPorts[hostPort(u)] && !a.hosts[strings.ToLower(u.Hostname())] {
 		return fmt.Sprintf("%s is another host or port than %s", hostPort(u), hostPort(a.start))
