@@ -96,7 +96,9 @@ func TestHostilePlaylistMemoryBounded(t *testing.T) {
 			}
 			if name == "distinct" {
 				f := mustFind(t, r, SeverityWarn, "walk.truncated")
-				if !strings.Contains(f.What, fmt.Sprintf("%d more references", lines-(DefaultMaxURLs-1))) || !r.Incomplete {
+				// Counted distinct, up to a table as large as the walk's
+				// own: past it, "at least".
+				if !strings.Contains(f.What, fmt.Sprintf("at least %d more distinct URLs", minCapCount)) || !r.Incomplete {
 					t.Errorf("truncated: %s (incomplete %v)", f.What, r.Incomplete)
 				}
 			}
@@ -936,5 +938,166 @@ func TestRefusedRedirectIsIncomplete(t *testing.T) {
 	}
 	if n := r.Count(SeverityPass); n != 0 {
 		t.Errorf("%d passes for a URL not checked", n)
+	}
+}
+
+// References a playlist names but the walk does not fetch (another host or
+// port, a metadata address, a URL too long) leave URLs unchecked, so the
+// report is incomplete, with their count and the fix. Before, segments on
+// another port gave "Result: PASS" and exit 0 (an INFO walk.off-host line),
+// while a redirect to the same place made the report incomplete.
+func TestUnfetchedReferencesIncomplete(t *testing.T) {
+	otherLog := &requestLog{}
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherLog.add(r)
+		corsOK(w)
+		w.Header().Set("Content-Type", "video/mp2t")
+	}))
+	defer other.Close()
+	otherHost := strings.TrimPrefix(other.URL, "http://")
+	long := strings.Repeat("a", maxURLLength) + ".ts"
+	playlists := map[string]string{
+		"/off-port.m3u8": fmt.Sprintf("%[1]s/s1.ts\n#EXTINF:2,\n%[1]s/s2.ts\n#EXTINF:2,\n%[1]s/s3.ts\n", other.URL),
+		"/metadata.m3u8": "http://169.254.169.254/latest/meta-data/s.ts\n",
+		"/too-long.m3u8": long + "\n",
+		"/local.m3u8":    "s.ts\n",
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		if body, ok := playlists[r.URL.Path]; ok {
+			w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
+			fmt.Fprint(w, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n"+body+"#EXT-X-ENDLIST\n")
+			return
+		}
+		w.Header().Set("Content-Type", "video/mp2t")
+	}))
+	defer srv.Close()
+	for _, c := range []struct {
+		path       string
+		allow      []string
+		incomplete bool
+		what, fix  string
+	}{
+		{"/off-port.m3u8", nil, true, "3 references were not fetched (3 on another host or port)", "--allow-hosts"},
+		{"/off-port.m3u8", []string{otherHost}, false, "", ""},
+		{"/metadata.m3u8", []string{"*"}, true, "1 reference was not fetched (1 to an address or scheme never requested)", "never fetched"},
+		{"/too-long.m3u8", nil, true, "1 reference was not fetched (1 longer than 8192 bytes)", "shorten"},
+		{"/local.m3u8", nil, false, "", ""},
+	} {
+		before := len(otherLog.all())
+		r := check(t, LiveOptions{URL: srv.URL + c.path, AllowHosts: c.allow})
+		if r.Incomplete != c.incomplete || r.Failed() {
+			t.Errorf("%s allow %q: incomplete %v, failed %v, want incomplete %v; %q", c.path, c.allow, r.Incomplete, r.Failed(), c.incomplete, ids(r))
+			continue
+		}
+		var text bytes.Buffer
+		r.WriteText(&text)
+		if !c.incomplete {
+			mustNotFind(t, r, "walk.not-fetched")
+			if !strings.Contains(text.String(), "Result: PASS") {
+				t.Errorf("%s: %s", c.path, text.String())
+			}
+			continue
+		}
+		f := mustFind(t, r, SeverityWarn, "walk.not-fetched")
+		if !strings.Contains(f.What, c.what) || !strings.Contains(strings.ToLower(f.Fix), strings.ToLower(c.fix)) {
+			t.Errorf("%s: what %q, fix %q; want %q and %q", c.path, f.What, f.Fix, c.what, c.fix)
+		}
+		if !strings.Contains(text.String(), "Result: INCOMPLETE") || r.Result() != "incomplete" {
+			t.Errorf("%s: result %s\n%s", c.path, r.Result(), text.String())
+		}
+		if n := len(otherLog.all()) - before; n != 0 {
+			t.Errorf("%s: the other server got %d requests", c.path, n)
+		}
+	}
+}
+
+// walk.truncated counts the distinct URLs left unchecked: a playlist naming
+// 2 URLs past --max-urls 100 times each leaves 2 (before: "200 more
+// references ... counted before de-duplication").
+func TestTruncatedCountsDistinctURLs(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		if r.URL.Path == "/index.m3u8" {
+			w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
+			fmt.Fprint(w, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n"+strings.Repeat("#EXTINF:2,\nb.ts\n#EXTINF:2,\nc.ts\n#EXTINF:2,\na.ts\n", 100))
+			return
+		}
+		w.Header().Set("Content-Type", "video/mp2t")
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/index.m3u8", MaxURLs: 2})
+	f := mustFind(t, r, SeverityWarn, "walk.truncated")
+	if !strings.Contains(f.What, "stopped at --max-urls 2: 2 more distinct URLs were found and not checked") || !strings.Contains(f.Fix, "--max-urls 4") {
+		t.Errorf("%s / %s", f.What, f.Fix)
+	}
+	// Past the table of minCapCount hashes, the count is a lower bound.
+	var b strings.Builder
+	b.WriteString("#EXTM3U\n")
+	for i := 0; i < minCapCount+10; i++ {
+		fmt.Fprintf(&b, "#EXTINF:2,\n%d.ts\n", i)
+	}
+	many := b.String()
+	srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		corsOK(w)
+		w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
+		if r.URL.Path == "/index.m3u8" {
+			fmt.Fprint(w, many)
+		}
+	}))
+	defer srv2.Close()
+	r = check(t, LiveOptions{URL: srv2.URL + "/index.m3u8", MaxURLs: 2})
+	f = mustFind(t, r, SeverityWarn, "walk.truncated")
+	if want := fmt.Sprintf("at least %d more distinct URLs", minCapCount); !strings.Contains(f.What, want) {
+		t.Errorf("%s, want %q", f.What, want)
+	}
+}
+
+// A redirect to another host name on the same port is another origin: not
+// followed unless that host is allowed ("localhost" and "127.0.0.1" are two
+// hosts to the allow-list, one server here). The user's headers never
+// follow it.
+func TestRedirectToAnotherHostSamePort(t *testing.T) {
+	log := &requestLog{}
+	var srvURL string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		log.add(r)
+		corsOK(w)
+		if r.Host == strings.TrimPrefix(srvURL, "http://") && r.URL.Path == "/a.jpg" {
+			_, port, _ := net.SplitHostPort(r.Host)
+			http.Redirect(w, r, "http://localhost:"+port+"/b.jpg", http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "image/jpeg")
+	}))
+	defer srv.Close()
+	srvURL = srv.URL
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	header := http.Header{"Authorization": {"Bearer secret"}}
+
+	r := check(t, LiveOptions{URL: srv.URL + "/a.jpg", Header: header})
+	f := mustFind(t, r, SeverityWarn, "walk.redirect-refused")
+	if !strings.Contains(f.What, "localhost:"+port+" is another host or port") || !r.Incomplete {
+		t.Errorf("incomplete %v: %s", r.Incomplete, f.What)
+	}
+	if n := log.count("/b.jpg"); n != 0 {
+		t.Errorf("refused redirect target got %d requests", n)
+	}
+
+	r = check(t, LiveOptions{URL: srv.URL + "/a.jpg", Header: header, AllowHosts: []string{"localhost:" + port}})
+	if r.Incomplete || len(r.Probes) != 1 || r.Probes[0].FinalURL != "http://localhost:"+port+"/b.jpg" {
+		t.Fatalf("allowed: incomplete %v, probes %+v", r.Incomplete, r.Probes)
+	}
+	got := 0
+	for _, req := range log.all() {
+		if req.path == "/b.jpg" {
+			got++
+			if req.header.Get("Authorization") != "" {
+				t.Errorf("Authorization sent to the other host: %s %s", req.method, req.path)
+			}
+		}
+	}
+	if got == 0 {
+		t.Error("allowed redirect not followed")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net"
 	"net/http"
@@ -124,6 +125,9 @@ const (
 	maxNotes            = 1000
 	// maxRefused bounds the not-fetched references listed one by one.
 	maxRefused = maxURLsPerFinding
+	// minCapCount is the least number of distinct URLs past MaxURLs counted
+	// exactly (8 bytes each; MaxURLs when that is more).
+	minCapCount = 10000
 )
 
 // CheckURL checks a live URL as a browser on opts.Origin would load it and,
@@ -170,6 +174,7 @@ func CheckURL(ctx context.Context, opts LiveOptions) (*Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, opts.MaxTime)
 	defer cancel()
 	w := &walker{opts: opts, ctx: ctx, start: start, sem: make(chan struct{}, opts.Concurrency), seen: map[string]*task{}}
+	w.capped = capCounter{seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}, limit: max(opts.MaxURLs, minCapCount)}
 	w.allow = newAllowList(start, opts.AllowHosts)
 	client := opts.Client
 	if client == nil {
@@ -438,12 +443,52 @@ type walker struct {
 	total   int
 	done    int
 	// not checked, by reason
-	capped    int // references past MaxURLs
-	stopped   int // URLs enqueued but stopped by the deadline
-	overBytes int // URLs not started: byte budget spent
+	capped    capCounter // distinct URLs past MaxURLs
+	stopped   int        // URLs enqueued but stopped by the deadline
+	overBytes int        // URLs not started: byte budget spent
 	tooDeep   int
 	refused   []Finding // references not fetched (off-host, link-local, too long), the first maxRefused
-	refusedN  int
+	offHost   int       // references not fetched, by reason
+	badAddr   int
+	tooLong   int
+	// full is set once both MaxURLs and the capped count are full: no
+	// reference can be enqueued any more, and further references are only
+	// counted (unexamined), not resolved.
+	full       atomic.Bool
+	unexamined atomic.Int64
+}
+
+// capCounter counts the distinct URLs found past MaxURLs without keeping
+// them: it keeps a 64-bit hash of each, up to limit hashes (8 bytes each:
+// max(MaxURLs, minCapCount)), and says "at least" past that. Two URLs sharing a hash would be counted once: with
+// random seeds and a few thousand URLs, a chance under 1e-12.
+type capCounter struct {
+	seed  maphash.Seed
+	seen  map[uint64]struct{}
+	limit int
+	more  bool // a distinct URL came when the table was full
+}
+
+// add counts key and reports whether the table is full.
+func (c *capCounter) add(key string) bool {
+	h := maphash.String(c.seed, key)
+	if _, ok := c.seen[h]; !ok {
+		if len(c.seen) < c.limit {
+			c.seen[h] = struct{}{}
+		} else {
+			c.more = true
+		}
+	}
+	return len(c.seen) >= c.limit
+}
+
+// String is the count for a sentence: "N", or "at least N" when the table
+// was full (or, unexamined, references may have named more).
+func (c *capCounter) String(unexamined bool) string {
+	if c.more || unexamined {
+		return fmt.Sprintf("at least %d", len(c.seen))
+	}
+	return fmt.Sprint(len(c.seen))
 }
 
 func (w *walker) enqueue(t *task) {
@@ -458,7 +503,9 @@ func (w *walker) enqueue(t *task) {
 		return
 	}
 	if w.total >= w.opts.MaxURLs {
-		w.capped++
+		if w.capped.add(t.key) {
+			w.full.Store(true)
+		}
 		w.mu.Unlock()
 		return
 	}
@@ -792,9 +839,9 @@ func (w *walker) scan(st *probeState) {
 		}, nil)
 		keep = sampler(segs, w.opts.Sample)
 	}
-	query := ""
-	if w.opts.PropagateQuery {
-		query = base.RawQuery
+	var query *hls.QueryPropagator // the query split once for all references
+	if w.opts.PropagateQuery && base.RawQuery != "" {
+		query = hls.NewQueryPropagator(base.RawQuery)
 	}
 	w.mu.Lock()
 	parentPath := append([]int{}, st.t.path...)
@@ -846,16 +893,27 @@ func sampler(total, n int) func(i int) bool {
 
 // child enqueues one reference of a playlist, after the allow-list, the URL
 // length and nesting limits, and query propagation.
-func (w *walker) child(st *probeState, ref hls.Ref, query string, path []int) {
+func (w *walker) child(st *probeState, ref hls.Ref, query *hls.QueryPropagator, path []int) {
+	if w.full.Load() {
+		w.unexamined.Add(1) // nothing more can be checked or counted exactly
+		return
+	}
 	u := ref.URL
-	if query != "" {
-		u = hls.PropagateQuery(u, query)
+	if query != nil {
+		u = query.Propagate(u)
 	}
 	key := u.String()
 	refuse := func(sev Severity, id, what, fix string) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		w.refusedN++
+		switch id {
+		case "walk.off-host":
+			w.offHost++
+		case "walk.url-too-long":
+			w.tooLong++
+		default:
+			w.badAddr++
+		}
 		if len(w.refused) < maxRefused {
 			w.refused = append(w.refused, Finding{Severity: sev, ID: id, URL: safetext.Cut(key, maxURLLength), Pattern: "",
 				What: what, Fix: fix, Cause: fmt.Sprintf("Referenced by %s line %d.", st.t.key, ref.Line)})
@@ -874,7 +932,7 @@ func (w *walker) child(st *probeState, ref hls.Ref, query string, path []int) {
 		if w.allow.linkLocalTarget(u) {
 			refuse(SeverityWarn, "walk.refused", "not checked: "+r, "")
 		} else {
-			refuse(SeverityInfo, "walk.off-host", fmt.Sprintf("not checked: %s is on %s, not on the playlist's host (%s)", ref.Kind, hostPort(u), r),
+			refuse(SeverityWarn, "walk.off-host", fmt.Sprintf("not checked: %s is on %s, not on the playlist's host (%s)", ref.Kind, hostPort(u), r),
 				"Pass --allow-hosts "+u.Host+" to check it too (the headers given with --header are still sent only to "+w.start.Host+").")
 		}
 		return
@@ -911,15 +969,15 @@ func (w *walker) report() *Report {
 		r.Probes = append(r.Probes, res.probe)
 	}
 	all = append(all, w.refused...)
-	if extra := w.refusedN - len(w.refused); extra > 0 {
-		all = append(all, Finding{Severity: SeverityInfo, ID: "walk.refused-unlisted",
-			What: fmt.Sprintf("%d more references were not fetched for the reasons above; the report lists the first %d", extra, len(w.refused))})
+	if f, ok := w.notFetched(); ok {
+		r.Incomplete = true
+		all = append(all, f)
 	}
-	if w.capped > 0 {
+	if n := len(w.capped.seen); n > 0 {
 		r.Incomplete = true
 		all = append(all, Finding{Severity: SeverityWarn, ID: "walk.truncated",
-			What: fmt.Sprintf("stopped at --max-urls %d: %d more references were found and not checked (counted before de-duplication), and the playlists among them were not walked", w.opts.MaxURLs, w.capped),
-			Fix:  fmt.Sprintf("Raise the cap (e.g. --max-urls %d), or use --sample N to check N segments of each media playlist.", nextCap(w.opts.MaxURLs, w.capped))})
+			What: fmt.Sprintf("stopped at --max-urls %d: %s more distinct URLs were found and not checked, and the playlists among them were not walked", w.opts.MaxURLs, w.capped.String(w.unexamined.Load() > 0)),
+			Fix:  fmt.Sprintf("Raise the cap (e.g. --max-urls %d), or use --sample N to check N segments of each media playlist.", nextCap(w.opts.MaxURLs, n))})
 	}
 	if w.stopped > 0 {
 		r.Incomplete = true
@@ -942,6 +1000,41 @@ func (w *walker) report() *Report {
 	all = append(all, livePasses(all, ran)...)
 	r.Findings = merge(all)
 	return r
+}
+
+// notFetched sums up the references a playlist named that were not
+// fetched (listed one by one above it, up to maxRefused): they were not
+// checked, so the walk is incomplete, and the fix says how to check them.
+func (w *walker) notFetched() (Finding, bool) {
+	n := w.offHost + w.badAddr + w.tooLong
+	if n == 0 {
+		return Finding{}, false
+	}
+	var why, fix []string
+	if w.offHost > 0 {
+		why = append(why, fmt.Sprintf("%d on another host or port", w.offHost))
+		fix = append(fix, "pass --allow-hosts HOST[:PORT] for each host named in walk.off-host (or --allow-hosts '*') to check those too; --header values still go only to "+w.start.Host)
+	}
+	if w.badAddr > 0 {
+		why = append(why, fmt.Sprintf("%d to an address or scheme never requested", w.badAddr))
+		fix = append(fix, "remove the references to link-local, cloud metadata or non-http(s) addresses from the playlist (walk.refused): they are never fetched")
+	}
+	if w.tooLong > 0 {
+		why = append(why, fmt.Sprintf("%d longer than %d bytes", w.tooLong, maxURLLength))
+		fix = append(fix, "shorten the URIs of walk.url-too-long")
+	}
+	what := fmt.Sprintf("%d references were not fetched (%s), so the URLs named there were not checked", n, strings.Join(why, ", "))
+	if n == 1 {
+		what = fmt.Sprintf("1 reference was not fetched (%s), so the URL named there was not checked", why[0])
+	}
+	if len(w.refused) < n {
+		what += fmt.Sprintf("; the report lists the first %d", len(w.refused))
+	}
+	if w.unexamined.Load() > 0 {
+		what += " (at least: references found once the walk was full were not examined)"
+	}
+	fixes := strings.Join(fix, "; ")
+	return Finding{Severity: SeverityWarn, ID: "walk.not-fetched", What: what, Fix: strings.ToUpper(fixes[:1]) + fixes[1:] + "."}, true
 }
 
 // nextCap suggests a --max-urls that would cover what was found.

@@ -54,7 +54,8 @@ tells which cache behavior each URL matches.
 Every finding says what failed, where (URL and path pattern), the likely
 cause and the fix. Exit status: 0 all checks pass (warnings allowed), 1 a
 check failed or the walk did not check every URL it found (--max-urls,
---max-time, the byte budget, a redirect not followed), 2 usage error.
+--max-time, the byte budget, a reference or redirect not followed, e.g.
+to a host not in --allow-hosts), 2 usage error.
 
 Bounds of live mode, so that any URL can be pointed at safely:
   --max-urls (2000) URLs checked, --max-time (5m) for the whole walk,
@@ -67,7 +68,7 @@ Bounds of live mode, so that any URL can be pointed at safely:
   the worst playlists within these bounds: about 150 MiB at the default
   --concurrency, 200 MiB at 64 (docs/doctor.md, "Bounds").
 Requests go only to the URL's host and port and to --allow-hosts, never
-to a link-local address; each redirect is checked the same way; --header
+to a link-local or cloud metadata address; each redirect is checked the same way; --header
 values go only to the URL's own origin. Text output escapes control
 characters; --json is exact.`,
 		Example: `  mediacdn doctor https://media.example.com/videos/abc/index.m3u8 --origin https://app.example.com
