@@ -401,6 +401,26 @@ func (r *probeState) probe() Probe {
 	// Parent is filled in by report: another playlist may still change it
 	// (the earliest discovery wins) while this probe is being analysed.
 	p := Probe{URL: r.t.key, Kind: r.t.kind, Pattern: r.t.pattern}
+	// One string per distinct final URL, shared by the exchanges and the
+	// probe: the four requests of a redirected URL usually end at the same
+	// place, and a URL may be 8 KiB long.
+	var finals []string
+	final := func(u *url.URL) string {
+		if u == nil || u == r.t.u {
+			return "" // not redirected: send starts from t.u itself
+		}
+		s := u.String()
+		if s == r.t.key {
+			return ""
+		}
+		for _, f := range finals {
+			if f == s {
+				return f
+			}
+		}
+		finals = append(finals, s)
+		return s
+	}
 	for _, e := range []*exchange{r.get, r.noOrigin, r.pre, r.repeat} {
 		if e == nil {
 			continue
@@ -409,9 +429,7 @@ func (r *probeState) probe() Probe {
 		if e.err != nil {
 			x.Error = safetext.Cut(e.err.Error(), maxHeaderValue)
 		}
-		if e.final != nil && e.final.String() != r.t.key {
-			x.FinalURL = e.final.String()
-		}
+		x.FinalURL = final(e.final)
 		if e.header != nil {
 			x.XCache = e.header.Get("X-Cache")
 			x.ContentType = e.header.Get("Content-Type")
@@ -420,8 +438,8 @@ func (r *probeState) probe() Probe {
 		}
 		p.Exchanges = append(p.Exchanges, x)
 	}
-	if r.get != nil && r.get.final != nil && r.get.final.String() != r.t.key {
-		p.FinalURL = r.get.final.String()
+	if r.get != nil {
+		p.FinalURL = final(r.get.final)
 	}
 	return p
 }
