@@ -27,8 +27,8 @@ type LiveOptions struct {
 	// URL to check: an image, a segment, or an HLS playlist (.m3u8), which is
 	// then walked.
 	URL string
-	// Origin is the Origin header a browser on the web app would send,
-	// validated with ValidateOrigin.
+	// Origin is the web app's origin, sent in the Origin header in the form
+	// a browser sends it (CanonicalOrigin; the report shows it).
 	Origin string
 	// Client sends every request; nil means a client whose transport keeps
 	// Concurrency connections per host alive and never dials a link-local
@@ -134,9 +134,11 @@ const (
 // for a playlist, every URL it references. It returns an error only for bad
 // options; failed checks are findings.
 func CheckURL(ctx context.Context, opts LiveOptions) (*Report, error) {
-	if err := ValidateOrigin(opts.Origin); err != nil {
+	origin, err := CanonicalOrigin(opts.Origin)
+	if err != nil {
 		return nil, err
 	}
+	opts.Origin = origin
 	start, err := ValidateURL(opts.URL)
 	if err != nil {
 		return nil, err

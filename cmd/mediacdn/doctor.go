@@ -13,7 +13,6 @@ import (
 
 	"github.com/mediacdn/mediacdn/doctor"
 	"github.com/mediacdn/mediacdn/internal/safetext"
-	"github.com/mediacdn/mediacdn/internal/weborigin"
 	"github.com/spf13/cobra"
 )
 
@@ -180,18 +179,10 @@ func liveOptions(rawURL string, f doctorFlags) (doctor.LiveOptions, error) {
 	if f.origin == "" {
 		return o, usageError("--origin is required with a URL: the origin of the web app, e.g. --origin https://app.example.com")
 	}
-	if f.origin != "null" {
-		// Send the origin as a browser would (127.1 -> 127.0.0.1, IDN -> punycode;
-		// the report's "Origin sent" line shows it); ValidateOrigin's messages stay
-		// for the mistakes it names, weborigin's reason for the rest.
-		canonical, err := weborigin.Parse(f.origin)
-		if err == nil {
-			f.origin = canonical.String()
-		} else if doctor.ValidateOrigin(f.origin) == nil {
-			return o, usageError("--origin %s: %v", safetext.Quote(f.origin, 80), err)
-		}
-	}
-	if err := doctor.ValidateOrigin(f.origin); err != nil {
+	// Sent as a browser would send it (127.1 -> 127.0.0.1, IDN -> punycode);
+	// the report's "Origin sent" line shows it.
+	origin, err := doctor.CanonicalOrigin(f.origin)
+	if err != nil {
 		return o, usageError("--origin: %s", safetext.Escape(err.Error()))
 	}
 	if _, err := doctor.ValidateURL(rawURL); err != nil {
@@ -243,7 +234,7 @@ func liveOptions(rawURL string, f doctorFlags) (doctor.LiveOptions, error) {
 	}
 	return doctor.LiveOptions{
 		URL:              rawURL,
-		Origin:           f.origin,
+		Origin:           origin,
 		Timeout:          f.timeout,
 		MaxTime:          f.maxTime,
 		Concurrency:      f.concurrency,

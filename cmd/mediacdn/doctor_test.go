@@ -133,12 +133,13 @@ func TestDoctorOriginValidation(t *testing.T) {
 		want   string
 	}{
 		// Seed 002 put the page URL in Origin.
-		{"http://localhost:3010/movies/59", "Origin has a path; browsers send only scheme://host[:port], use http://localhost:3010"},
-		// ...and a broken shell line left a curly quote and a newline in it.
-		{"http://localhost:3010/movies/70\u201d\n", "whitespace or a line break"},
-		{"http://localhost:3010/", "no trailing slash"},
-		{"http://localhost:3010?x", "has a query"},
-		{"localhost:3010", "scheme"},
+		{"http://localhost:3010/movies/59", `--origin: origin "http://localhost:3010/movies/59" has a path, query or fragment "/movies/59": an Origin header is only scheme://host[:port] (a page at http://localhost:3010/movies/59 sends its origin), write http://localhost:3010`},
+		// ...and a broken shell line left a curly quote and a newline in it
+		// (escaped on the terminal).
+		{"http://localhost:3010/movies/70\u201d\n", `\\n" contains white space, a line break or an invisible control character`},
+		{"http://localhost:3010/", "ends with a slash: an Origin header never does, write http://localhost:3010"},
+		{"http://localhost:3010?x", `has a path, query or fragment "?x"`},
+		{"localhost:3010", "has no scheme"},
 		{"", "--origin is required"},
 	}
 	for _, tt := range tests {
