@@ -64,8 +64,8 @@ Bounds of live mode, so that any URL can be pointed at safely:
   10 redirects per request, 8 levels of playlist nesting; the report
   lists at most 500 findings, 50 URLs per finding and 100 parse notes per
   playlist (1000 in all), and counts the rest. Measured peak memory for
-  the worst playlists within these bounds: about 150 MiB at the default
-  --concurrency, 200 MiB at 64 (docs/doctor.md, "Bounds").
+  the worst playlists within these bounds: about 180 MiB RSS at the default
+  --concurrency, 210 MiB at 64 (docs/doctor.md, "Bounds").
 Requests go only to the URL's host and port and to --allow-hosts, never
 to a link-local or cloud metadata address; each redirect is checked the same way; --header
 values go only to the URL's own origin. Text output escapes control
