@@ -1132,3 +1132,36 @@ func TestRedirectToAnotherHostSamePort(t *testing.T) {
 		t.Error("allowed redirect not followed")
 	}
 }
+
+// The largest report the caps allow (2,000 probes of ~8 KiB URLs, each
+// redirected to another ~8 KiB URL) keeps each final URL once, and renders
+// as a stream. Before: 82 MiB kept (five copies of each final URL: one per
+// exchange and the probe's) and 352 MiB of heap to render 78 MiB of JSON
+// (MarshalIndent's document and its indented copy).
+func TestRedirectedReportMemoryBounded(t *testing.T) {
+	srv := redirectServer(4)
+	defer srv.Close()
+	base := heapInUse()
+	r := check(t, LiveOptions{URL: srv.URL + "/master.m3u8"})
+	kept := heapInUse() - base
+	if len(r.Probes) != DefaultMaxURLs || r.Probes[len(r.Probes)-1].FinalURL == "" {
+		t.Fatalf("%d probes: not the case measured", len(r.Probes))
+	}
+	var text, js countingWriter
+	render := peakHeap(func() {
+		if err := r.WriteText(&text); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.WriteJSON(&js); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("report keeps %.1f MiB; rendering %.1f MiB of text and %.1f MiB of JSON peaks at %.1f MiB of heap",
+		float64(kept)/(1<<20), float64(text.n)/(1<<20), float64(js.n)/(1<<20), float64(render)/(1<<20))
+	if kept > 50<<20 {
+		t.Errorf("the report keeps %d MiB, want under 50", kept>>20)
+	}
+	if render > 150<<20 {
+		t.Errorf("rendering peaks at %d MiB of heap, want under 150", render>>20)
+	}
+}
