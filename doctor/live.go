@@ -51,7 +51,8 @@ type LiveOptions struct {
 	PropagateQuery bool
 	// AllowHosts lists hosts (host or host:port), besides the starting URL's
 	// host and port, that referenced URLs and redirects may go to; "*"
-	// allows any. Link-local addresses are never allowed.
+	// allows any. Link-local and cloud metadata addresses are never allowed
+	// (see NewTransport).
 	AllowHosts []string
 	// Header holds extra request headers (e.g. Cookie for signed cookies).
 	// They are sent only to the starting URL's origin (scheme, host, port),
@@ -480,8 +481,9 @@ type walker struct {
 
 // capCounter counts the distinct URLs found past MaxURLs without keeping
 // them: it keeps a 64-bit hash of each, up to limit hashes (8 bytes each:
-// max(MaxURLs, minCapCount)), and says "at least" past that. Two URLs sharing a hash would be counted once: with
-// random seeds and a few thousand URLs, a chance under 1e-12.
+// max(MaxURLs, minCapCount)), and says "at least" past that. Two URLs
+// sharing a hash would be counted once: with a random seed and at most a
+// few hundred thousand URLs, a chance under 1e-8.
 type capCounter struct {
 	seed  maphash.Seed
 	seen  map[uint64]struct{}
@@ -1051,7 +1053,7 @@ func (w *walker) notFetched() (Finding, bool) {
 		what += fmt.Sprintf("; the report lists the first %d", len(w.refused))
 	}
 	if w.unexamined.Load() > 0 {
-		what += " (at least: references found once the walk was full were not examined)"
+		what += " (at least: references found once the count of URLs left unchecked was full were not examined)"
 	}
 	fixes := strings.Join(fix, "; ")
 	return Finding{Severity: SeverityWarn, ID: "walk.not-fetched", What: what, Fix: strings.ToUpper(fixes[:1]) + fixes[1:] + "."}, true

@@ -132,8 +132,9 @@ type Report struct {
 	// Origin is the Origin header value sent (live).
 	Origin string `json:"origin,omitempty"`
 	// Incomplete is set when a live walk did not check every URL it found
-	// (--max-urls, --max-time, the byte budget, nesting depth, a redirect
-	// not followed); the findings with IDs walk.* say what was left out.
+	// (--max-urls, --max-time, the byte budget, nesting depth, a reference
+	// or redirect not followed); the findings with IDs walk.* say what was
+	// left out.
 	Incomplete bool              `json:"incomplete,omitempty"`
 	Findings   []Finding         `json:"findings"`
 	Probes     []Probe           `json:"probes,omitempty"`
