@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net"
 	"net/http"
@@ -26,8 +27,8 @@ type LiveOptions struct {
 	// URL to check: an image, a segment, or an HLS playlist (.m3u8), which is
 	// then walked.
 	URL string
-	// Origin is the Origin header a browser on the web app would send,
-	// validated with ValidateOrigin.
+	// Origin is the web app's origin, sent in the Origin header in the form
+	// a browser sends it (CanonicalOrigin; the report shows it).
 	Origin string
 	// Client sends every request; nil means a client whose transport keeps
 	// Concurrency connections per host alive and never dials a link-local
@@ -50,7 +51,8 @@ type LiveOptions struct {
 	PropagateQuery bool
 	// AllowHosts lists hosts (host or host:port), besides the starting URL's
 	// host and port, that referenced URLs and redirects may go to; "*"
-	// allows any. Link-local addresses are never allowed.
+	// allows any. Link-local and cloud metadata addresses are never allowed
+	// (see NewTransport).
 	AllowHosts []string
 	// Header holds extra request headers (e.g. Cookie for signed cookies).
 	// They are sent only to the starting URL's origin (scheme, host, port),
@@ -124,15 +126,20 @@ const (
 	maxNotes            = 1000
 	// maxRefused bounds the not-fetched references listed one by one.
 	maxRefused = maxURLsPerFinding
+	// minCapCount is the least number of distinct URLs past MaxURLs counted
+	// exactly (8 bytes each; MaxURLs when that is more).
+	minCapCount = 10000
 )
 
 // CheckURL checks a live URL as a browser on opts.Origin would load it and,
 // for a playlist, every URL it references. It returns an error only for bad
 // options; failed checks are findings.
 func CheckURL(ctx context.Context, opts LiveOptions) (*Report, error) {
-	if err := ValidateOrigin(opts.Origin); err != nil {
+	origin, err := CanonicalOrigin(opts.Origin)
+	if err != nil {
 		return nil, err
 	}
+	opts.Origin = origin
 	start, err := ValidateURL(opts.URL)
 	if err != nil {
 		return nil, err
@@ -170,6 +177,7 @@ func CheckURL(ctx context.Context, opts LiveOptions) (*Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, opts.MaxTime)
 	defer cancel()
 	w := &walker{opts: opts, ctx: ctx, start: start, sem: make(chan struct{}, opts.Concurrency), seen: map[string]*task{}}
+	w.capped = capCounter{seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}, limit: max(opts.MaxURLs, minCapCount)}
 	w.allow = newAllowList(start, opts.AllowHosts)
 	client := opts.Client
 	if client == nil {
@@ -188,8 +196,8 @@ func CheckURL(ctx context.Context, opts LiveOptions) (*Report, error) {
 // concurrency connections per host alive (Go's default keeps 2, so a walk
 // at concurrency 8 would open a connection, and a TLS handshake, for most
 // requests), bounds the response header size, and refuses to connect to a
-// link-local address (169.254.0.0/16, fe80::/10: cloud metadata services)
-// unless linkLocalOK allows that address, whatever name resolved to it.
+// link-local or cloud metadata address (see isLinkLocal) unless linkLocalOK
+// allows that address, whatever name resolved to it.
 func NewTransport(concurrency int, linkLocalOK func(netip.Addr) bool) *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 0 // no global cap: the per-host caps bound it
@@ -204,7 +212,7 @@ func NewTransport(concurrency int, linkLocalOK func(netip.Addr) bool) *http.Tran
 			return nil
 		}
 		if a := ap.Addr().Unmap(); isLinkLocal(a) && (linkLocalOK == nil || !linkLocalOK(a)) {
-			return fmt.Errorf("refusing to connect to link-local address %s", a)
+			return fmt.Errorf("refusing to connect to %s: a link-local or cloud metadata address", a)
 		}
 		return nil
 	}
@@ -212,9 +220,43 @@ func NewTransport(concurrency int, linkLocalOK func(netip.Addr) bool) *http.Tran
 	return t
 }
 
+// isLinkLocal reports whether a is where cloud metadata services answer or
+// an address no request should go to: link-local (169.254.0.0/16, fe80::/10,
+// multicast too), unspecified, AWS's IPv6 metadata endpoint (fd00:ec2::254)
+// and Alibaba Cloud's (100.100.100.200), and each IPv4 one of these written
+// as an IPv6 address a host may route to it: IPv4-mapped (::ffff:a.b.c.d),
+// IPv4-compatible (::a.b.c.d) or through a NAT64 prefix (64:ff9b::/96, and
+// the local-use 64:ff9b:1::/48 with the address in its last 32 bits).
 func isLinkLocal(a netip.Addr) bool {
 	a = a.Unmap()
-	return a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified()
+	if a.Is6() {
+		b := a.As16()
+		if embedsIPv4(b) {
+			a = netip.AddrFrom4([4]byte(b[12:]))
+		}
+	}
+	return a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified() || metadataAddrs[a.WithZone("")]
+}
+
+// metadataAddrs are cloud metadata endpoints outside the link-local ranges.
+var metadataAddrs = map[netip.Addr]bool{
+	netip.MustParseAddr("fd00:ec2::254"):   true, // AWS IMDS over IPv6
+	netip.MustParseAddr("100.100.100.200"): true, // Alibaba Cloud ECS metadata
+}
+
+// nat64WellKnown and nat64Local are the NAT64 prefixes of RFC 6052 and
+// RFC 8215; ipv4Compatible is the deprecated ::a.b.c.d form.
+var (
+	nat64WellKnown = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Local     = netip.MustParsePrefix("64:ff9b:1::/48")
+	ipv4Compatible = netip.MustParsePrefix("::/96")
+)
+
+// embedsIPv4 reports whether the IPv6 address b carries an IPv4 address in
+// its last 32 bits that a NAT64 gateway (or an old stack) would reach.
+func embedsIPv4(b [16]byte) bool {
+	a := netip.AddrFrom16(b)
+	return nat64WellKnown.Contains(a) || nat64Local.Contains(a) || (ipv4Compatible.Contains(a) && !a.IsUnspecified() && !a.IsLoopback())
 }
 
 // allowList says which hosts and ports requests may go to.
@@ -264,7 +306,7 @@ func (a *allowList) refusal(u *url.URL) string {
 		return fmt.Sprintf("scheme %q is not http or https", u.Scheme)
 	}
 	if a.linkLocalTarget(u) {
-		return fmt.Sprintf("%s is a link-local or unspecified address (link-local is the range of cloud metadata services), never requested", u.Hostname())
+		return fmt.Sprintf("%s is a link-local, unspecified or cloud metadata address (where cloud metadata services answer), never requested", u.Hostname())
 	}
 	if !a.any && !a.hostPorts[hostPort(u)] && !a.hosts[strings.ToLower(u.Hostname())] {
 		return fmt.Sprintf("%s is another host or port than %s", hostPort(u), hostPort(a.start))
@@ -362,6 +404,26 @@ func (r *probeState) probe() Probe {
 	// Parent is filled in by report: another playlist may still change it
 	// (the earliest discovery wins) while this probe is being analysed.
 	p := Probe{URL: r.t.key, Kind: r.t.kind, Pattern: r.t.pattern}
+	// One string per distinct final URL, shared by the exchanges and the
+	// probe: the four requests of a redirected URL usually end at the same
+	// place, and a URL may be 8 KiB long.
+	var finals []string
+	final := func(u *url.URL) string {
+		if u == nil || u == r.t.u {
+			return "" // not redirected: send starts from t.u itself
+		}
+		s := u.String()
+		if s == r.t.key {
+			return ""
+		}
+		for _, f := range finals {
+			if f == s {
+				return f
+			}
+		}
+		finals = append(finals, s)
+		return s
+	}
 	for _, e := range []*exchange{r.get, r.noOrigin, r.pre, r.repeat} {
 		if e == nil {
 			continue
@@ -370,9 +432,7 @@ func (r *probeState) probe() Probe {
 		if e.err != nil {
 			x.Error = safetext.Cut(e.err.Error(), maxHeaderValue)
 		}
-		if e.final != nil && e.final.String() != r.t.key {
-			x.FinalURL = e.final.String()
-		}
+		x.FinalURL = final(e.final)
 		if e.header != nil {
 			x.XCache = e.header.Get("X-Cache")
 			x.ContentType = e.header.Get("Content-Type")
@@ -381,8 +441,8 @@ func (r *probeState) probe() Probe {
 		}
 		p.Exchanges = append(p.Exchanges, x)
 	}
-	if r.get != nil && r.get.final != nil && r.get.final.String() != r.t.key {
-		p.FinalURL = r.get.final.String()
+	if r.get != nil {
+		p.FinalURL = final(r.get.final)
 	}
 	return p
 }
@@ -404,12 +464,53 @@ type walker struct {
 	total   int
 	done    int
 	// not checked, by reason
-	capped    int // references past MaxURLs
-	stopped   int // URLs enqueued but stopped by the deadline
-	overBytes int // URLs not started: byte budget spent
+	capped    capCounter // distinct URLs past MaxURLs
+	stopped   int        // URLs enqueued but stopped by the deadline
+	overBytes int        // URLs not started: byte budget spent
 	tooDeep   int
 	refused   []Finding // references not fetched (off-host, link-local, too long), the first maxRefused
-	refusedN  int
+	offHost   int       // references not fetched, by reason
+	badAddr   int
+	tooLong   int
+	// full is set once both MaxURLs and the capped count are full: no
+	// reference can be enqueued any more, and further references are only
+	// counted (unexamined), not resolved.
+	full       atomic.Bool
+	unexamined atomic.Int64
+}
+
+// capCounter counts the distinct URLs found past MaxURLs without keeping
+// them: it keeps a 64-bit hash of each, up to limit hashes (8 bytes each:
+// max(MaxURLs, minCapCount)), and says "at least" past that. Two URLs
+// sharing a hash would be counted once: with a random seed and at most a
+// few hundred thousand URLs, a chance under 1e-8.
+type capCounter struct {
+	seed  maphash.Seed
+	seen  map[uint64]struct{}
+	limit int
+	more  bool // a distinct URL came when the table was full
+}
+
+// add counts key and reports whether the table is full.
+func (c *capCounter) add(key string) bool {
+	h := maphash.String(c.seed, key)
+	if _, ok := c.seen[h]; !ok {
+		if len(c.seen) < c.limit {
+			c.seen[h] = struct{}{}
+		} else {
+			c.more = true
+		}
+	}
+	return len(c.seen) >= c.limit
+}
+
+// String is the count for a sentence: "N", or "at least N" when the table
+// was full (or, unexamined, references may have named more).
+func (c *capCounter) String(unexamined bool) string {
+	if c.more || unexamined {
+		return fmt.Sprintf("at least %d", len(c.seen))
+	}
+	return fmt.Sprint(len(c.seen))
 }
 
 func (w *walker) enqueue(t *task) {
@@ -424,7 +525,9 @@ func (w *walker) enqueue(t *task) {
 		return
 	}
 	if w.total >= w.opts.MaxURLs {
-		w.capped++
+		if w.capped.add(t.key) {
+			w.full.Store(true)
+		}
 		w.mu.Unlock()
 		return
 	}
@@ -758,9 +861,9 @@ func (w *walker) scan(st *probeState) {
 		}, nil)
 		keep = sampler(segs, w.opts.Sample)
 	}
-	query := ""
-	if w.opts.PropagateQuery {
-		query = base.RawQuery
+	var query *hls.QueryPropagator // the query split once for all references
+	if w.opts.PropagateQuery && base.RawQuery != "" {
+		query = hls.NewQueryPropagator(base.RawQuery)
 	}
 	w.mu.Lock()
 	parentPath := append([]int{}, st.t.path...)
@@ -812,16 +915,27 @@ func sampler(total, n int) func(i int) bool {
 
 // child enqueues one reference of a playlist, after the allow-list, the URL
 // length and nesting limits, and query propagation.
-func (w *walker) child(st *probeState, ref hls.Ref, query string, path []int) {
+func (w *walker) child(st *probeState, ref hls.Ref, query *hls.QueryPropagator, path []int) {
+	if w.full.Load() {
+		w.unexamined.Add(1) // nothing more can be checked or counted exactly
+		return
+	}
 	u := ref.URL
-	if query != "" {
-		u = hls.PropagateQuery(u, query)
+	if query != nil {
+		u = query.Propagate(u)
 	}
 	key := u.String()
 	refuse := func(sev Severity, id, what, fix string) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		w.refusedN++
+		switch id {
+		case "walk.off-host":
+			w.offHost++
+		case "walk.url-too-long":
+			w.tooLong++
+		default:
+			w.badAddr++
+		}
 		if len(w.refused) < maxRefused {
 			w.refused = append(w.refused, Finding{Severity: sev, ID: id, URL: safetext.Cut(key, maxURLLength), Pattern: "",
 				What: what, Fix: fix, Cause: fmt.Sprintf("Referenced by %s line %d.", st.t.key, ref.Line)})
@@ -840,7 +954,7 @@ func (w *walker) child(st *probeState, ref hls.Ref, query string, path []int) {
 		if w.allow.linkLocalTarget(u) {
 			refuse(SeverityWarn, "walk.refused", "not checked: "+r, "")
 		} else {
-			refuse(SeverityInfo, "walk.off-host", fmt.Sprintf("not checked: %s is on %s, not on the playlist's host (%s)", ref.Kind, hostPort(u), r),
+			refuse(SeverityWarn, "walk.off-host", fmt.Sprintf("not checked: %s is on %s, not on the playlist's host (%s)", ref.Kind, hostPort(u), r),
 				"Pass --allow-hosts "+u.Host+" to check it too (the headers given with --header are still sent only to "+w.start.Host+").")
 		}
 		return
@@ -877,15 +991,15 @@ func (w *walker) report() *Report {
 		r.Probes = append(r.Probes, res.probe)
 	}
 	all = append(all, w.refused...)
-	if extra := w.refusedN - len(w.refused); extra > 0 {
-		all = append(all, Finding{Severity: SeverityInfo, ID: "walk.refused-unlisted",
-			What: fmt.Sprintf("%d more references were not fetched for the reasons above; the report lists the first %d", extra, len(w.refused))})
+	if f, ok := w.notFetched(); ok {
+		r.Incomplete = true
+		all = append(all, f)
 	}
-	if w.capped > 0 {
+	if n := len(w.capped.seen); n > 0 {
 		r.Incomplete = true
 		all = append(all, Finding{Severity: SeverityWarn, ID: "walk.truncated",
-			What: fmt.Sprintf("stopped at --max-urls %d: %d more references were found and not checked (counted before de-duplication), and the playlists among them were not walked", w.opts.MaxURLs, w.capped),
-			Fix:  fmt.Sprintf("Raise the cap (e.g. --max-urls %d), or use --sample N to check N segments of each media playlist.", nextCap(w.opts.MaxURLs, w.capped))})
+			What: fmt.Sprintf("stopped at --max-urls %d: %s more distinct URLs were found and not checked, and the playlists among them were not walked", w.opts.MaxURLs, w.capped.String(w.unexamined.Load() > 0)),
+			Fix:  fmt.Sprintf("Raise the cap (e.g. --max-urls %d), or use --sample N to check N segments of each media playlist.", nextCap(w.opts.MaxURLs, n))})
 	}
 	if w.stopped > 0 {
 		r.Incomplete = true
@@ -908,6 +1022,41 @@ func (w *walker) report() *Report {
 	all = append(all, livePasses(all, ran)...)
 	r.Findings = merge(all)
 	return r
+}
+
+// notFetched sums up the references a playlist named that were not
+// fetched (listed one by one above it, up to maxRefused): they were not
+// checked, so the walk is incomplete, and the fix says how to check them.
+func (w *walker) notFetched() (Finding, bool) {
+	n := w.offHost + w.badAddr + w.tooLong
+	if n == 0 {
+		return Finding{}, false
+	}
+	var why, fix []string
+	if w.offHost > 0 {
+		why = append(why, fmt.Sprintf("%d on another host or port", w.offHost))
+		fix = append(fix, "pass --allow-hosts HOST[:PORT] for each host named in walk.off-host (or --allow-hosts '*') to check those too; --header values still go only to "+w.start.Host)
+	}
+	if w.badAddr > 0 {
+		why = append(why, fmt.Sprintf("%d to an address or scheme never requested", w.badAddr))
+		fix = append(fix, "remove the references to link-local, cloud metadata or non-http(s) addresses from the playlist (walk.refused): they are never fetched")
+	}
+	if w.tooLong > 0 {
+		why = append(why, fmt.Sprintf("%d longer than %d bytes", w.tooLong, maxURLLength))
+		fix = append(fix, "shorten the URIs of walk.url-too-long")
+	}
+	what := fmt.Sprintf("%d references were not fetched (%s), so the URLs named there were not checked", n, strings.Join(why, ", "))
+	if n == 1 {
+		what = fmt.Sprintf("1 reference was not fetched (%s), so the URL named there was not checked", why[0])
+	}
+	if len(w.refused) < n {
+		what += fmt.Sprintf("; the report lists the first %d", len(w.refused))
+	}
+	if w.unexamined.Load() > 0 {
+		what += " (at least: references found once the count of URLs left unchecked was full were not examined)"
+	}
+	fixes := strings.Join(fix, "; ")
+	return Finding{Severity: SeverityWarn, ID: "walk.not-fetched", What: what, Fix: strings.ToUpper(fixes[:1]) + fixes[1:] + "."}, true
 }
 
 // nextCap suggests a --max-urls that would cover what was found.

@@ -68,6 +68,57 @@ func hostileServer(body string, variants int) *httptest.Server {
 	}))
 }
 
+// redirectServer serves /master.m3u8 naming /v0.m3u8 ... /v{variants-1}.m3u8,
+// each a media playlist of 520 distinct URIs of ~8 KiB; each URI answers 302
+// to another ~8 KiB URL on the same origin, which answers 403 with seven
+// 8,000-byte headers and an S3 error body: the most bytes per kept probe (a
+// long URL, a long final URL, four exchanges of each) the caps allow.
+func redirectServer(variants int) *httptest.Server {
+	pad := strings.Repeat("p", 7900)
+	big := strings.Repeat("h", 8000)
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case p == "/master.m3u8":
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			io.WriteString(w, "#EXTM3U\n")
+			for i := 0; i < variants; i++ {
+				fmt.Fprintf(w, "#EXT-X-STREAM-INF:BANDWIDTH=1\nv%d.m3u8\n", i)
+			}
+		case strings.HasPrefix(p, "/v"):
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			io.WriteString(w, "#EXTM3U\n")
+			for i := 0; i < 520; i++ {
+				fmt.Fprintf(w, "#EXTINF:2,\n%s%s-%d.ts\n", pad, strings.TrimSuffix(p[1:], ".m3u8"), i)
+			}
+		case strings.HasPrefix(p, "/p"):
+			w.Header().Set("Location", "/R"+p[1:]+"x")
+			w.WriteHeader(http.StatusFound)
+		default:
+			w.Header().Set("Content-Type", "application/xml")
+			for i := 0; i < 7; i++ {
+				w.Header().Set(fmt.Sprintf("X-H%d", i), big)
+			}
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>R</RequestId><HostId>H</HostId></Error>")
+		}
+	}))
+}
+
+// heapInUse is the heap in use after a collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
+
+// countingWriter counts what is written and keeps nothing, as a terminal or
+// a file would not keep it in the doctor's memory.
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
 // peakHeap runs fn while sampling the heap in use every millisecond and
 // returns the highest figure seen above the heap in use before fn.
 func peakHeap(fn func()) uint64 {
@@ -108,11 +159,22 @@ func peakHeap(fn func()) uint64 {
 // the 8 variants of a master at the default concurrency 8 ("master"), and
 // as the 64 variants of a master at the highest --concurrency, 64
 // ("master64"; the byte budget, not the concurrency, then bounds the bodies
-// in memory), and the process's peak RSS so far (run one sub-benchmark per
-// process for a clean figure: bench/doctor-memory.sh).
+// in memory); and of the redirect server's master of 4 variants at the
+// default concurrency ("redirect_master") and of 64 at 64
+// ("redirect_master64"). For each: the heap the report keeps, the peak
+// heap of rendering it (text, then JSON, to a writer that keeps nothing)
+// and the sizes of both outputs, and the process's peak RSS so far (run one
+// sub-benchmark per process for a clean figure: bench/doctor-memory.sh).
 //
 //	go test ./doctor -run '^$' -bench HostilePlaylistMemory -benchtime 1x
 func BenchmarkHostilePlaylistMemory(b *testing.B) {
+	type benchCase struct {
+		name        string
+		server      func() *httptest.Server
+		target      string
+		concurrency int
+	}
+	var cases []benchCase
 	for _, name := range []string{"one-char", "distinct", "long"} {
 		body := hostilePlaylists[name]()
 		for _, c := range []struct {
@@ -123,33 +185,55 @@ func BenchmarkHostilePlaylistMemory(b *testing.B) {
 			if c.concurrency != DefaultConcurrency {
 				label += strconv.Itoa(c.concurrency)
 			}
-			target := c.target
-			b.Run(name+"_"+label, func(b *testing.B) {
-				srv := hostileServer(body, c.concurrency)
-				defer srv.Close()
-				var worst uint64
-				for i := 0; i < b.N; i++ {
-					var r *Report
-					p := peakHeap(func() {
-						var err error
-						r, err = CheckURL(context.Background(), LiveOptions{URL: srv.URL + target, Origin: "http://localhost:3010", Concurrency: c.concurrency})
-						if err != nil {
-							b.Fatal(err)
-						}
-					})
-					if p > worst {
-						worst = p
-					}
-					if i == 0 {
-						b.Logf("%d findings, %d probes", len(r.Findings), len(r.Probes))
-					}
-				}
-				b.ReportMetric(float64(worst)/(1<<20), "peak-heap-MiB")
-				var ru syscall.Rusage
-				if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-					b.ReportMetric(float64(ru.Maxrss)/1024, "process-maxrss-MiB") // Maxrss is in KiB on Linux
-				}
-			})
+			n := c.concurrency
+			cases = append(cases, benchCase{name + "_" + label, func() *httptest.Server { return hostileServer(body, n) }, c.target, c.concurrency})
 		}
+	}
+	cases = append(cases,
+		benchCase{"redirect_master", func() *httptest.Server { return redirectServer(4) }, "/master.m3u8", DefaultConcurrency},
+		benchCase{"redirect_master64", func() *httptest.Server { return redirectServer(64) }, "/master.m3u8", 64})
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			srv := c.server()
+			defer srv.Close()
+			var walk, kept, render uint64
+			var text, js countingWriter
+			for i := 0; i < b.N; i++ {
+				base := heapInUse()
+				var r *Report
+				p := peakHeap(func() {
+					var err error
+					r, err = CheckURL(context.Background(), LiveOptions{URL: srv.URL + c.target, Origin: "http://localhost:3010", Concurrency: c.concurrency})
+					if err != nil {
+						b.Fatal(err)
+					}
+				})
+				walk = max(walk, p)
+				if k := heapInUse(); k > base {
+					kept = max(kept, k-base)
+				}
+				text, js = countingWriter{}, countingWriter{}
+				render = max(render, peakHeap(func() {
+					if err := r.WriteText(&text); err != nil {
+						b.Fatal(err)
+					}
+					if err := r.WriteJSON(&js); err != nil {
+						b.Fatal(err)
+					}
+				}))
+				if i == 0 {
+					b.Logf("%d findings, %d probes", len(r.Findings), len(r.Probes))
+				}
+			}
+			b.ReportMetric(float64(walk)/(1<<20), "peak-heap-MiB")
+			b.ReportMetric(float64(kept)/(1<<20), "report-heap-MiB")
+			b.ReportMetric(float64(render)/(1<<20), "render-peak-MiB")
+			b.ReportMetric(float64(text.n)/(1<<20), "text-MiB")
+			b.ReportMetric(float64(js.n)/(1<<20), "json-MiB")
+			var ru syscall.Rusage
+			if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+				b.ReportMetric(float64(ru.Maxrss)/1024, "process-maxrss-MiB") // Maxrss is in KiB on Linux
+			}
+		})
 	}
 }

@@ -10,13 +10,15 @@
 package doctor
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
-
 	"fmt"
-	"github.com/mediacdn/mediacdn/internal/safetext"
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
 // Severity of a finding. A report with any SeverityFail finding fails.
@@ -130,8 +132,9 @@ type Report struct {
 	// Origin is the Origin header value sent (live).
 	Origin string `json:"origin,omitempty"`
 	// Incomplete is set when a live walk did not check every URL it found
-	// (--max-urls, --max-time, the byte budget, nesting depth, a redirect
-	// not followed); the findings with IDs walk.* say what was left out.
+	// (--max-urls, --max-time, the byte budget, nesting depth, a reference
+	// or redirect not followed); the findings with IDs walk.* say what was
+	// left out.
 	Incomplete bool              `json:"incomplete,omitempty"`
 	Findings   []Finding         `json:"findings"`
 	Probes     []Probe           `json:"probes,omitempty"`
@@ -178,14 +181,6 @@ func (r *Report) Find(id string) []Finding {
 	return out
 }
 
-// jsonReport is the JSON document: the report plus its summary and a result.
-type jsonReport struct {
-	Tool    string  `json:"tool"`
-	Result  string  `json:"result"`
-	Summary Summary `json:"summary"`
-	*Report
-}
-
 // Result is "fail" when a check failed, "incomplete" when none failed but
 // the walk did not check everything, else "pass".
 func (r *Report) Result() string {
@@ -200,26 +195,119 @@ func (r *Report) Result() string {
 
 // JSON renders the report as one JSON document.
 func (r *Report) JSON() ([]byte, error) {
-	res := r.Result()
-	rep := *r
-	if rep.Findings == nil {
-		rep.Findings = []Finding{}
-	}
-	b, err := json.MarshalIndent(jsonReport{Tool: "mediacdn doctor", Result: res, Summary: r.Summary(), Report: &rep}, "", "  ")
-	if err != nil {
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	return b.Bytes(), nil
 }
 
-// WriteJSON writes the JSON document to w.
+// WriteJSON writes the JSON document to w: "tool", "result" and "summary",
+// then the report's own fields, with a two-space indent, as
+// json.MarshalIndent would write them, and a newline. It is written
+// one finding and one probe at a time, so that rendering a report of a
+// few thousand probes of 8 KiB URLs (an 80 MiB document) holds one of them
+// at a time, not the document and its indented copy.
 func (r *Report) WriteJSON(w io.Writer) error {
-	b, err := r.JSON()
-	if err != nil {
-		return err
+	bw := bufio.NewWriter(w)
+	jw := jsonWriter{w: bw}
+	jw.open()
+	jw.field("tool", "mediacdn doctor")
+	jw.field("result", r.Result())
+	jw.field("summary", r.Summary())
+	jw.field("mode", r.Mode)
+	jw.field("target", r.Target)
+	if r.Origin != "" {
+		jw.field("origin", r.Origin)
 	}
-	_, err = w.Write(b)
-	return err
+	if r.Incomplete {
+		jw.field("incomplete", true)
+	}
+	jw.list("findings", len(r.Findings), true, func(i int) any { return r.Findings[i] })
+	jw.list("probes", len(r.Probes), false, func(i int) any { return r.Probes[i] })
+	jw.list("behaviors", len(r.Behaviors), false, func(i int) any { return r.Behaviors[i] })
+	jw.close()
+	if jw.err != nil {
+		return jw.err
+	}
+	return bw.Flush()
+}
+
+// jsonWriter writes the members of one top-level object as
+// json.MarshalIndent(v, "", "  ") would, keeping the first error.
+type jsonWriter struct {
+	w   *bufio.Writer
+	n   int // members written
+	err error
+}
+
+func (j *jsonWriter) open() { _, j.err = j.w.WriteString("{") }
+
+func (j *jsonWriter) close() {
+	if j.err == nil {
+		_, j.err = j.w.WriteString("\n}\n")
+	}
+}
+
+// key starts a member: the separator, the newline and indent, the key.
+func (j *jsonWriter) key(k string) {
+	if j.err != nil {
+		return
+	}
+	if j.n > 0 {
+		j.w.WriteByte(',')
+	}
+	j.n++
+	kb, _ := json.Marshal(k)
+	j.w.WriteString("\n  ")
+	j.w.Write(kb)
+	j.w.WriteString(": ")
+}
+
+// value writes v indented as at depth, after a key or a list bracket.
+func (j *jsonWriter) value(v any, prefix string) {
+	if j.err != nil {
+		return
+	}
+	b, err := json.MarshalIndent(v, prefix, "  ")
+	if err != nil {
+		j.err = err
+		return
+	}
+	_, j.err = j.w.Write(b)
+}
+
+func (j *jsonWriter) field(k string, v any) {
+	j.key(k)
+	j.value(v, "  ")
+}
+
+// list writes a member holding n elements; an empty list is left out, as
+// omitempty does, unless always (then it is []).
+func (j *jsonWriter) list(k string, n int, always bool, elem func(i int) any) {
+	if n == 0 {
+		if always {
+			j.key(k)
+			if j.err == nil {
+				_, j.err = j.w.WriteString("[]")
+			}
+		}
+		return
+	}
+	j.key(k)
+	if j.err == nil {
+		j.w.WriteString("[")
+	}
+	for i := 0; i < n && j.err == nil; i++ {
+		if i > 0 {
+			j.w.WriteByte(',')
+		}
+		j.w.WriteString("\n    ")
+		j.value(elem(i), "    ")
+	}
+	if j.err == nil {
+		_, j.err = j.w.WriteString("\n  ]")
+	}
 }
 
 // WriteText writes the human-readable report to w. Everything that can come
@@ -227,14 +315,14 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // printed through safetext.Escape, so no control character reaches the
 // terminal.
 func (r *Report) WriteText(w io.Writer) error {
-	var b strings.Builder
+	b := bufio.NewWriter(w) // streamed: a report of 2000 probes is tens of MiB of text
 	esc := safetext.Escape
 	switch r.Mode {
 	case "live":
-		fmt.Fprintf(&b, "mediacdn doctor: live check of %s\n", esc(r.Target))
-		fmt.Fprintf(&b, "Origin sent: %s\n", esc(r.Origin))
+		fmt.Fprintf(b, "mediacdn doctor: live check of %s\n", esc(r.Target))
+		fmt.Fprintf(b, "Origin sent: %s\n", esc(r.Origin))
 	default:
-		fmt.Fprintf(&b, "mediacdn doctor: template check of %s\n", esc(r.Target))
+		fmt.Fprintf(b, "mediacdn doctor: template check of %s\n", esc(r.Target))
 	}
 	for _, f := range r.Findings {
 		b.WriteString("\n")
@@ -244,25 +332,25 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		b.WriteString(head + "\n")
 		if f.Resource != "" {
-			fmt.Fprintf(&b, "      Resource: %s\n", esc(f.Resource))
+			fmt.Fprintf(b, "      Resource: %s\n", esc(f.Resource))
 		}
 		if f.URL != "" {
 			u := esc(f.URL)
 			if f.Count > 1 {
 				u += fmt.Sprintf(" (and %d more)", f.Count-1)
 			}
-			fmt.Fprintf(&b, "      URL:      %s\n", u)
+			fmt.Fprintf(b, "      URL:      %s\n", u)
 		}
-		fmt.Fprintf(&b, "      What:     %s\n", esc(f.What))
+		fmt.Fprintf(b, "      What:     %s\n", esc(f.What))
 		if f.Cause != "" {
-			fmt.Fprintf(&b, "      Cause:    %s\n", esc(f.Cause))
+			fmt.Fprintf(b, "      Cause:    %s\n", esc(f.Cause))
 		}
 		if f.Fix != "" {
-			fmt.Fprintf(&b, "      Fix:      %s\n", esc(f.Fix))
+			fmt.Fprintf(b, "      Fix:      %s\n", esc(f.Fix))
 		}
 	}
 	if len(r.Probes) > 0 {
-		fmt.Fprintf(&b, "\nURLs checked (%d): status with Origin / without / preflight, x-cache, Access-Control-Allow-Origin, Content-Type\n", len(r.Probes))
+		fmt.Fprintf(b, "\nURLs checked (%d): status with Origin / without / preflight, x-cache, Access-Control-Allow-Origin, Content-Type\n", len(r.Probes))
 		for _, p := range r.Probes {
 			b.WriteString("  " + probeLine(p) + "\n")
 		}
@@ -274,7 +362,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			if s.Signed {
 				signed = "signed"
 			}
-			fmt.Fprintf(&b, "  %s %s: cache %s; origin request %s; response headers %s; %s; %s\n",
+			fmt.Fprintf(b, "  %s %s: cache %s; origin request %s; response headers %s; %s; %s\n",
 				esc(s.Distribution), esc(s.Pattern), esc(s.CachePolicy), esc(s.OriginRequestPolicy), esc(s.ResponseHeadersPolicy),
 				esc(strings.Join(s.AllowedMethods, ",")), signed)
 		}
@@ -283,9 +371,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 	}
 	s := r.Summary()
-	fmt.Fprintf(&b, "\nResult: %s (%d fail, %d warn, %d info, %d pass)\n", strings.ToUpper(r.Result()), s.Fail, s.Warn, s.Info, s.Pass)
-	_, err := io.WriteString(w, b.String())
-	return err
+	fmt.Fprintf(b, "\nResult: %s (%d fail, %d warn, %d info, %d pass)\n", strings.ToUpper(r.Result()), s.Fail, s.Warn, s.Info, s.Pass)
+	return b.Flush()
 }
 
 // probeLine is one line of the probe table, escaped.

@@ -200,3 +200,45 @@ func TestMerge(t *testing.T) {
 		t.Errorf("merge = %+v", out)
 	}
 }
+
+// WriteJSON streams the document piece by piece; it must be, byte for byte,
+// what encoding/json writes for the whole document at once.
+func TestWriteJSONIsMarshalIndent(t *testing.T) {
+	type jsonReport struct {
+		Tool    string  `json:"tool"`
+		Result  string  `json:"result"`
+		Summary Summary `json:"summary"`
+		*Report
+	}
+	tmpl, err := CheckTemplate("testdata/templates/seed002.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := &Report{Mode: "live", Target: "https://h/a.m3u8?x=<&>", Origin: "http://localhost:3010", Incomplete: true,
+		Findings: []Finding{{Severity: SeverityWarn, ID: "walk.off-host", URL: "http://o/\x1b[31m\u2028", URLs: []string{"a", "b"}, Count: 2, What: "w", Fix: "f"}},
+		Probes: []Probe{{URL: "https://h/a.ts", Kind: "segment", FinalURL: "https://h/b.ts", Exchanges: []Exchange{{Name: "get-origin", Method: "GET", Status: 302, FinalURL: "https://h/b.ts"}}},
+			{URL: "https://h/c.ts", Kind: "segment", Exchanges: nil}}}
+	for name, r := range map[string]*Report{
+		"empty":     {Mode: "template", Target: "x"},
+		"template":  tmpl,
+		"live":      live,
+		"no-probes": {Mode: "live", Target: "t", Findings: []Finding{{Severity: SeverityPass, ID: "http.ok", What: "ok"}}, Probes: []Probe{}},
+	} {
+		rep := *r
+		if rep.Findings == nil {
+			rep.Findings = []Finding{}
+		}
+		want, err := json.MarshalIndent(jsonReport{Tool: "mediacdn doctor", Result: r.Result(), Summary: r.Summary(), Report: &rep}, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, '\n')
+		var got bytes.Buffer
+		if err := r.WriteJSON(&got); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%s: WriteJSON differs from MarshalIndent:\n%s\nwant:\n%s", name, got.Bytes(), want)
+		}
+	}
+}

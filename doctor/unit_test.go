@@ -1,9 +1,12 @@
 package doctor
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -17,45 +20,77 @@ func mustParse(t *testing.T, s string) *url.URL {
 	return u
 }
 
-func TestValidateOrigin(t *testing.T) {
+// CanonicalOrigin gives the Origin header browsers send, or says why the
+// text is not one and what to write. The seed 002 mistakes (a page URL, a
+// broken shell line) are refused with the origin to use.
+func TestCanonicalOrigin(t *testing.T) {
 	tests := []struct {
 		in   string
+		want string // the canonical origin, or a substring of the error
 		ok   bool
-		want string // substring of the error
 	}{
-		{"http://localhost:3010", true, ""},
-		{"https://app.example.com", true, ""},
-		{"https://[::1]:8443", true, ""},
-		{"null", true, ""},
+		{"http://localhost:3010", "http://localhost:3010", true},
+		{"https://app.example.com", "https://app.example.com", true},
+		{"https://[::1]:8443", "https://[::1]:8443", true},
+		{"null", "null", true},
+		// Spellings of one origin become the one browsers send.
+		{"HTTPS://App.Example.com:443", "https://app.example.com", true},
+		{"http://127.1:03010", "http://127.0.0.1:3010", true},
+		{"https://bücher.example", "https://xn--bcher-kva.example", true},
+		{"http://[0:0:0:0:0:0:0:1]:3010", "http://[::1]:3010", true},
 		// Seed 002: a page URL instead of an origin.
-		{"http://localhost:3010/movies/59", false, "Origin has a path; browsers send only scheme://host[:port], use http://localhost:3010"},
-		{"http://localhost:3010/movies/70", false, "use http://localhost:3010"},
+		{"http://localhost:3010/movies/59", `origin "http://localhost:3010/movies/59" has a path, query or fragment "/movies/59": an Origin header is only scheme://host[:port] (a page at http://localhost:3010/movies/59 sends its origin), write http://localhost:3010`, false},
 		// Seed 002's broken shell line: a curly quote and a newline in the value.
-		{"http://localhost:3010/movies/59\u201d\n", false, "whitespace or a line break"},
-		{"http://localhost:3010\n", false, "whitespace or a line break"},
-		{" https://app.example.com", false, "whitespace"},
-		{"https://app.example.com/", false, "ends with a slash: browsers send no trailing slash, use https://app.example.com"},
-		{"https://app.example.com?x=1", false, "has a query"},
-		{"https://app.example.com#f", false, "fragment"},
-		{"app.example.com", false, "no scheme"},
-		{"ftp://app.example.com", false, "scheme must be http or https"},
-		{"HTTPS://app.example.com", false, "upper-case scheme"},
-		{"https://App.Example.com", false, "use https://app.example.com"},
-		{"https://user@app.example.com", false, "user info"},
-		{"https://app.example.com:443", false, "default port"},
-		{"https://app.example.com:99999", false, "not a valid port"},
-		{"", false, "empty"},
-		{"https://", false, "no host"},
+		{"http://localhost:3010/movies/59\u201d\n", "white space, a line break or an invisible control character", false},
+		{" https://app.example.com", "white space", false},
+		{"https://app.example.com/", "ends with a slash: an Origin header never does, write https://app.example.com", false},
+		{"https://app.example.com?x=1", `has a path, query or fragment "?x=1"`, false},
+		{"https://app.example.com#f", `has a path, query or fragment "#f"`, false},
+		{"app.example.com", "has no scheme", false},
+		{"localhost:3010", "has no scheme: browsers send the scheme in Origin, write https://localhost:3010", false},
+		{"ftp://app.example.com", `scheme "ftp" is not http or https`, false},
+		{"https://user@app.example.com", "user information", false},
+		{"https://app.example.com:99999", "out of range", false},
+		{"https://a..example.com", "not a valid DNS name", false},
+		{"", "the origin is empty: give the web app's origin", false},
+		{"https://", "has no host", false},
+		{strings.Repeat("a", 2000), "bytes long", false},
 	}
 	for _, tt := range tests {
-		err := ValidateOrigin(tt.in)
-		if tt.ok != (err == nil) {
-			t.Errorf("ValidateOrigin(%q) = %v, want ok=%v", tt.in, err, tt.ok)
-			continue
+		got, err := CanonicalOrigin(tt.in)
+		switch {
+		case tt.ok && (err != nil || got != tt.want):
+			t.Errorf("CanonicalOrigin(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		case !tt.ok && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("CanonicalOrigin(%q) = %q, %v; want an error containing %q", tt.in, got, err, tt.want)
+		case !tt.ok && len(err.Error()) > 600:
+			t.Errorf("CanonicalOrigin(%q): %d-byte error", tt.in[:20], len(err.Error()))
 		}
-		if err != nil && !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("ValidateOrigin(%q) = %q, want it to contain %q", tt.in, err, tt.want)
+	}
+}
+
+// CheckURL sends the canonical origin and reports it.
+func TestCheckURLSendsCanonicalOrigin(t *testing.T) {
+	var got []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Get("Origin"))
+		mu.Unlock()
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}))
+	defer srv.Close()
+	r := check(t, LiveOptions{URL: srv.URL + "/a.jpg", Origin: "HTTP://LocalHost:03010"})
+	if r.Origin != "http://localhost:3010" {
+		t.Errorf("report origin %q", r.Origin)
+	}
+	for _, o := range got {
+		if o != "" && o != "http://localhost:3010" {
+			t.Errorf("sent Origin %q", o)
 		}
+	}
+	if _, err := CheckURL(context.Background(), LiveOptions{URL: srv.URL + "/a.jpg", Origin: "http://localhost:3010/"}); err == nil || !strings.Contains(err.Error(), "ends with a slash") {
+		t.Errorf("err = %v", err)
 	}
 }
 

@@ -28,7 +28,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/mediacdn/mediacdn/internal/httplist"
 	"github.com/mediacdn/mediacdn/internal/safetext"
 )
 
@@ -380,39 +379,8 @@ func ParseAttributes(s string) map[string]string {
 // have. Parameters are copied byte for byte, so a signature keeps its exact
 // encoding; a parameter u already carries is never duplicated or replaced.
 // This is what a player must do to load the relative URIs of a playlist whose
-// own URL was signed with a query-string policy.
+// own URL was signed with a query-string policy. For many URLs under one
+// query, NewQueryPropagator splits the query once.
 func PropagateQuery(u *url.URL, query string) *url.URL {
-	out := *u
-	if query == "" {
-		return &out
-	}
-	have := map[string]bool{}
-	for _, part := range strings.Split(u.RawQuery, "&") {
-		if part == "" {
-			continue
-		}
-		have[httplist.ParamName(part)] = true
-	}
-	var add []string
-	for _, part := range strings.Split(query, "&") {
-		if part == "" {
-			continue
-		}
-		name := httplist.ParamName(part)
-		if have[name] {
-			continue
-		}
-		have[name] = true
-		add = append(add, part)
-	}
-	if len(add) == 0 {
-		return &out
-	}
-	if out.RawQuery == "" {
-		out.RawQuery = strings.Join(add, "&")
-	} else {
-		out.RawQuery = strings.TrimSuffix(out.RawQuery, "&") + "&" + strings.Join(add, "&")
-	}
-	out.ForceQuery = false
-	return &out
+	return NewQueryPropagator(query).Propagate(u)
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/mediacdn/mediacdn/doctor"
 	"github.com/mediacdn/mediacdn/internal/safetext"
-	"github.com/mediacdn/mediacdn/internal/weborigin"
 	"github.com/spf13/cobra"
 )
 
@@ -54,7 +53,8 @@ tells which cache behavior each URL matches.
 Every finding says what failed, where (URL and path pattern), the likely
 cause and the fix. Exit status: 0 all checks pass (warnings allowed), 1 a
 check failed or the walk did not check every URL it found (--max-urls,
---max-time, the byte budget, a redirect not followed), 2 usage error.
+--max-time, the byte budget, a reference or redirect not followed, e.g.
+to a host not in --allow-hosts), 2 usage error.
 
 Bounds of live mode, so that any URL can be pointed at safely:
   --max-urls (2000) URLs checked, --max-time (5m) for the whole walk,
@@ -64,10 +64,10 @@ Bounds of live mode, so that any URL can be pointed at safely:
   10 redirects per request, 8 levels of playlist nesting; the report
   lists at most 500 findings, 50 URLs per finding and 100 parse notes per
   playlist (1000 in all), and counts the rest. Measured peak memory for
-  the worst playlists within these bounds: about 150 MiB at the default
-  --concurrency, 200 MiB at 64 (docs/doctor.md, "Bounds").
+  the worst playlists within these bounds: about 180 MiB RSS at the default
+  --concurrency, 210 MiB at 64 (docs/doctor.md, "Bounds").
 Requests go only to the URL's host and port and to --allow-hosts, never
-to a link-local address; each redirect is checked the same way; --header
+to a link-local or cloud metadata address; each redirect is checked the same way; --header
 values go only to the URL's own origin. Text output escapes control
 characters; --json is exact.`,
 		Example: `  mediacdn doctor https://media.example.com/videos/abc/index.m3u8 --origin https://app.example.com
@@ -179,18 +179,10 @@ func liveOptions(rawURL string, f doctorFlags) (doctor.LiveOptions, error) {
 	if f.origin == "" {
 		return o, usageError("--origin is required with a URL: the origin of the web app, e.g. --origin https://app.example.com")
 	}
-	if f.origin != "null" {
-		// Send the origin as a browser would (127.1 -> 127.0.0.1, IDN -> punycode;
-		// the report's "Origin sent" line shows it); ValidateOrigin's messages stay
-		// for the mistakes it names, weborigin's reason for the rest.
-		canonical, err := weborigin.Parse(f.origin)
-		if err == nil {
-			f.origin = canonical.String()
-		} else if doctor.ValidateOrigin(f.origin) == nil {
-			return o, usageError("--origin %s: %v", safetext.Quote(f.origin, 80), err)
-		}
-	}
-	if err := doctor.ValidateOrigin(f.origin); err != nil {
+	// Sent as a browser would send it (127.1 -> 127.0.0.1, IDN -> punycode);
+	// the report's "Origin sent" line shows it.
+	origin, err := doctor.CanonicalOrigin(f.origin)
+	if err != nil {
 		return o, usageError("--origin: %s", safetext.Escape(err.Error()))
 	}
 	if _, err := doctor.ValidateURL(rawURL); err != nil {
@@ -242,7 +234,7 @@ func liveOptions(rawURL string, f doctorFlags) (doctor.LiveOptions, error) {
 	}
 	return doctor.LiveOptions{
 		URL:              rawURL,
-		Origin:           f.origin,
+		Origin:           origin,
 		Timeout:          f.timeout,
 		MaxTime:          f.maxTime,
 		Concurrency:      f.concurrency,

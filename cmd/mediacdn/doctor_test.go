@@ -134,12 +134,13 @@ func TestDoctorOriginValidation(t *testing.T) {
 		want   string
 	}{
 		// Seed 002 put the page URL in Origin.
-		{"http://localhost:3010/movies/59", "Origin has a path; browsers send only scheme://host[:port], use http://localhost:3010"},
-		// ...and a broken shell line left a curly quote and a newline in it.
-		{"http://localhost:3010/movies/70\u201d\n", "whitespace or a line break"},
-		{"http://localhost:3010/", "no trailing slash"},
-		{"http://localhost:3010?x", "has a query"},
-		{"localhost:3010", "scheme"},
+		{"http://localhost:3010/movies/59", `--origin: origin "http://localhost:3010/movies/59" has a path, query or fragment "/movies/59": an Origin header is only scheme://host[:port] (a page at http://localhost:3010/movies/59 sends its origin), write http://localhost:3010`},
+		// ...and a broken shell line left a curly quote and a newline in it
+		// (escaped on the terminal).
+		{"http://localhost:3010/movies/70\u201d\n", `\\n" contains white space, a line break or an invisible control character`},
+		{"http://localhost:3010/", "ends with a slash: an Origin header never does, write http://localhost:3010"},
+		{"http://localhost:3010?x", `has a path, query or fragment "?x"`},
+		{"localhost:3010", "has no scheme"},
 		{"", "--origin is required"},
 	}
 	for _, tt := range tests {
@@ -258,7 +259,7 @@ func TestDoctorTruncatedWalkExit(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit %d, want 1\n%s", code, out)
 	}
-	for _, want := range []string{"WARN  walk.truncated", "stopped at --max-urls 2: 1 more references", "--max-urls 4", "Result: INCOMPLETE"} {
+	for _, want := range []string{"WARN  walk.truncated", "stopped at --max-urls 2: 1 more distinct URLs", "--max-urls 4", "Result: INCOMPLETE"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -270,6 +271,42 @@ func TestDoctorTruncatedWalkExit(t *testing.T) {
 	code, _, errOut := runCLI("doctor", good.URL+"/v/index.m3u8", "--origin", "http://localhost:3010", "--max-time", "0s")
 	if code != 2 || !strings.Contains(errOut, "--max-time") {
 		t.Errorf("--max-time 0s: exit %d, %q", code, errOut)
+	}
+}
+
+// Segments on another port were not checked: exit 1, "Result: INCOMPLETE",
+// the count and --allow-hosts (before: "Result: PASS" and exit 0). With the
+// port allowed, they are checked and the walk passes.
+func TestDoctorOffHostReferencesExit(t *testing.T) {
+	cors := func(w http.ResponseWriter) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Methods", "GET")
+		w.Header().Set("Access-Control-Allow-Headers", "range")
+		w.Header().Set("Vary", "Origin")
+	}
+	segs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cors(w)
+		w.Header().Set("Content-Type", "video/mp2t")
+	}))
+	defer segs.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cors(w)
+		w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
+		fmt.Fprintf(w, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n%[1]s/s1.ts\n#EXTINF:2,\n%[1]s/s2.ts\n#EXT-X-ENDLIST\n", segs.URL)
+	}))
+	defer srv.Close()
+	code, out, _ := runCLI("doctor", srv.URL+"/index.m3u8", "--origin", "http://localhost:3010")
+	if code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{"WARN  walk.not-fetched", "2 references were not fetched (2 on another host or port)", "--allow-hosts", "Result: INCOMPLETE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCLI("doctor", srv.URL+"/index.m3u8", "--origin", "http://localhost:3010", "--allow-hosts", strings.TrimPrefix(segs.URL, "http://"))
+	if code != 0 || !strings.Contains(out, "Result: PASS") || strings.Contains(out, "walk.") {
+		t.Errorf("allowed: exit %d\n%s", code, out)
 	}
 }
 

@@ -92,9 +92,11 @@ func Check(ctx context.Context, o Options) (*doctor.Report, error) {
 
 // withDefaults validates o and fills in the defaults.
 func (o Options) withDefaults() (Options, error) {
-	if err := doctor.ValidateOrigin(o.Origin); err != nil {
+	origin, err := doctor.CanonicalOrigin(o.Origin)
+	if err != nil {
 		return o, fmt.Errorf("--origin: %v", err)
 	}
+	o.Origin = origin
 	if _, err := doctor.ValidateURL(o.URL); err != nil {
 		return o, err
 	}

@@ -87,7 +87,7 @@ func parse(s string, allowWildcard bool) (Origin, error) {
 	}
 	i := strings.Index(s, ":")
 	if i <= 0 || !strings.HasPrefix(s[i:], "://") {
-		if i > 0 && isSchemeName(s[:i]) {
+		if i > 0 && isSchemeName(s[:i]) && (isHTTP(s[:i]) || !startsWithPort(s[i+1:])) {
 			return Origin{}, fmt.Errorf("has no // after %q: write %s://HOST", s[:i+1], strings.ToLower(s[:i]))
 		}
 		return Origin{}, fmt.Errorf("has no scheme: browsers send the scheme in Origin, write https://%s (or http:// for local development)", strings.TrimPrefix(s, "//"))
@@ -153,6 +153,17 @@ func checkText(s string) error {
 		}
 	}
 	return nil
+}
+
+func isHTTP(scheme string) bool {
+	return strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")
+}
+
+// startsWithPort reports whether s begins with a port number: what follows
+// the host in "localhost:3010", which is a host and port, not a scheme.
+func startsWithPort(s string) bool {
+	digits := len(s) - len(strings.TrimLeft(s, "0123456789"))
+	return digits > 0 && (digits == len(s) || strings.ContainsRune("/?#", rune(s[digits])))
 }
 
 func isSchemeName(s string) bool {
