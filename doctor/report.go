@@ -367,7 +367,7 @@ func (r *Report) WriteText(w io.Writer) error {
 				esc(strings.Join(s.AllowedMethods, ",")), signed)
 		}
 		if r.BehaviorsNotListed > 0 {
-			fmt.Fprintf(&b, "  ... and %d more behaviors not listed (at most %d are)\n", r.BehaviorsNotListed, MaxBehaviorSummaries)
+			fmt.Fprintf(b, "  ... and %d more behaviors not listed (at most %d are)\n", r.BehaviorsNotListed, MaxBehaviorSummaries)
 		}
 	}
 	s := r.Summary()
