@@ -29,25 +29,28 @@ func editedClean(t *testing.T, edit func(cfg map[string]any)) []byte {
 	return out
 }
 
+// withBehaviors replaces the cache behaviors with n copies of clean.json's
+// *.m3u8 behavior, each on its own directory.
+func withBehaviors(n int) func(map[string]any) {
+	return func(cfg map[string]any) {
+		first := cfg["CacheBehaviors"].([]any)[1].(map[string]any)
+		var list []any
+		for i := 0; i < n; i++ {
+			b := map[string]any{}
+			for k, v := range first {
+				b[k] = v
+			}
+			b["PathPattern"] = fmt.Sprintf("dir%d/*.m3u8", i)
+			list = append(list, b)
+		}
+		cfg["CacheBehaviors"] = list
+	}
+}
+
 // TestTemplateStructure: what CloudFront rejects before serving anything is
 // a failure, not a pass: a behavior targeting no origin of the distribution;
 // past the default quota of 75 behaviors, a warning.
 func TestTemplateStructure(t *testing.T) {
-	withBehaviors := func(n int) func(map[string]any) {
-		return func(cfg map[string]any) {
-			first := cfg["CacheBehaviors"].([]any)[1].(map[string]any)
-			var list []any
-			for i := 0; i < n; i++ {
-				b := map[string]any{}
-				for k, v := range first {
-					b[k] = v
-				}
-				b["PathPattern"] = fmt.Sprintf("dir%d/*.m3u8", i)
-				list = append(list, b)
-			}
-			cfg["CacheBehaviors"] = list
-		}
-	}
 	tests := []struct {
 		name     string
 		edit     func(map[string]any)
@@ -101,19 +104,7 @@ func TestTemplateStructure(t *testing.T) {
 // behaviors and counts the rest, in text and JSON.
 func TestBehaviorListBounded(t *testing.T) {
 	for _, n := range []int{MaxBehaviorSummaries - 1, MaxBehaviorSummaries + 5} {
-		data := editedClean(t, func(cfg map[string]any) {
-			first := cfg["CacheBehaviors"].([]any)[1].(map[string]any)
-			var list []any
-			for i := 0; i < n; i++ {
-				b := map[string]any{}
-				for k, v := range first {
-					b[k] = v
-				}
-				b["PathPattern"] = fmt.Sprintf("d%d/*", i)
-				list = append(list, b)
-			}
-			cfg["CacheBehaviors"] = list
-		})
+		data := editedClean(t, withBehaviors(n))
 		r, err := CheckTemplateJSON("Stack", data)
 		if err != nil {
 			t.Fatal(err)
