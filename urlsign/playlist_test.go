@@ -458,9 +458,17 @@ func FuzzSignPlaylist(f *testing.F) {
 		case fuzzHandler:
 			o.RelativeChildren, o.ResolveUncovered = true, true
 		}
-		base, _ := url.Parse(norm) // SignPlaylist resolves against the URL in normal form
-		in, inErr := hls.Parse(data, base)
+		base, berr := url.Parse(norm) // SignPlaylist resolves against the URL in normal form
 		got, err := a.SignPlaylist(data, playlistURL, o)
+		if berr != nil {
+			// A playlist URL Go cannot resolve against ("…/%") is refused
+			// first, whatever the playlist holds.
+			if !errors.Is(err, ErrInvalidURL) || !strings.Contains(err.Error(), "playlist URL") {
+				t.Fatalf("playlist URL %q (%v): error %v, want ErrInvalidURL naming the playlist URL", norm, berr, err)
+			}
+			return
+		}
+		in, inErr := hls.Parse(data, base)
 		if inErr == nil && maxURIs > 0 && len(in.Refs) > int(maxURIs) {
 			if !errors.Is(err, ErrTooManyURIs) {
 				t.Fatalf("%d URIs over MaxURIs %d: error %v, want ErrTooManyURIs", len(in.Refs), maxURIs, err)
