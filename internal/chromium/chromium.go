@@ -30,7 +30,7 @@ import (
 )
 
 // ErrNotFound is returned by Find when no Chromium is installed.
-var ErrNotFound = errors.New("no Chromium found on PATH (looked for chromium, chromium-headless-shell, chromium-browser, google-chrome): install it (Debian: apt-get install chromium)")
+var ErrNotFound = errors.New("no Chromium found on PATH (looked for " + strings.Join(candidates, ", ") + "): install it (Debian: apt-get install chromium)")
 
 // ErrNotExecutable is returned by Find for an explicit path that is not an
 // executable file.

@@ -2,6 +2,7 @@ package chromium
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/network"
@@ -74,6 +75,12 @@ func TestFind(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if _, err := Find(""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("empty PATH: %v, want ErrNotFound", err)
+	}
+	// The message names every program Find looks for.
+	for _, name := range candidates {
+		if !strings.Contains(ErrNotFound.Error(), name+",") && !strings.Contains(ErrNotFound.Error(), name+")") {
+			t.Errorf("ErrNotFound does not name %s: %v", name, ErrNotFound)
+		}
 	}
 }
 
