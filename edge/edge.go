@@ -389,6 +389,9 @@ func (e *Edge) finish(info *RequestInfo, start time.Time) {
 	}
 }
 
+// maxInvalidationBody bounds the paths one invalidation request may list.
+const maxInvalidationBody = 64 << 10
+
 func (e *Edge) serveInvalidation(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
 	info.Behavior = "(invalidation)"
 	if r.Method != http.MethodPost {
@@ -398,10 +401,17 @@ func (e *Edge) serveInvalidation(w http.ResponseWriter, r *http.Request, info *R
 		return
 	}
 	paths := r.URL.Query()["path"]
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxInvalidationBody+1))
 	if err != nil {
 		http.Error(w, "reading body: "+err.Error(), http.StatusBadRequest)
 		info.Status = http.StatusBadRequest
+		return
+	}
+	if len(body) > maxInvalidationBody {
+		// Applying the first 64 KiB of paths and dropping the rest would
+		// leave stale entries without a word.
+		http.Error(w, fmt.Sprintf("invalidation body over %d KiB: nothing was invalidated; send the paths in several requests", maxInvalidationBody>>10), http.StatusRequestEntityTooLarge)
+		info.Status = http.StatusRequestEntityTooLarge
 		return
 	}
 	for _, l := range strings.Split(string(body), "\n") {

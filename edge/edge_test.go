@@ -619,6 +619,30 @@ func TestInvalidation(t *testing.T) {
 	}
 }
 
+// TestInvalidationBodyBound: a body over 64 KiB of paths is refused whole
+// (413, nothing invalidated) instead of its first 64 KiB being applied.
+func TestInvalidationBodyBound(t *testing.T) {
+	h := newHarness(t, testDistribution(), Options{})
+	h.do("GET", "/photos/a.jpg")
+	post := func(body string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.edge.ServeHTTP(rec, httptest.NewRequest("POST", "/.mediacdn/invalidate", strings.NewReader(body)))
+		return rec
+	}
+	line := "/videos/*\n"
+	atLimit := strings.Repeat(line, maxInvalidationBody/len(line)) + strings.Repeat(" ", maxInvalidationBody%len(line))
+	over := atLimit + "/photos/*\n"
+	if rec := post(over); rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "nothing was invalidated") {
+		t.Errorf("%d-byte body: %d %q, want 413", len(over), rec.Code, rec.Body.String())
+	}
+	if got := h.do("GET", "/photos/a.jpg").Header.Get("X-Cache"); got != "Hit from cloudfront" {
+		t.Errorf("after the refused invalidation: X-Cache %q, want a hit", got)
+	}
+	if rec := post(atLimit); rec.Code != http.StatusOK {
+		t.Errorf("%d-byte body: %d %q, want 200", len(atLimit), rec.Code, rec.Body.String())
+	}
+}
+
 func TestCacheStaysWithinBound(t *testing.T) {
 	h := newHarness(t, testDistribution(), Options{CacheBytes: 64 << 10})
 	for i := 0; i < 200; i++ {
